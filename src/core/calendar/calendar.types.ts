@@ -31,6 +31,15 @@ export interface WorkCalendar {
   readonly holidays: readonly string[]
   /** make-up working days (调休上班): working days even on weekends */
   readonly workdays: readonly string[]
+  /**
+   * calendar years whose holidays and make-up days this calendar lists. Outside them only the weekly
+   * pattern applies, which is wrong around holidays: callers can warn (see `calendarCovers`).
+   */
+  readonly years?: readonly number[]
+  /** human names of listed dates, e.g. { '2025-01-29': '春节' } (display only) */
+  readonly names?: Readonly<Record<string, string>>
+  /** where the holiday data comes from (e.g. the State Council notice), for the people who maintain it */
+  readonly source?: string
 }
 
 export type { Instant }
