@@ -53,13 +53,16 @@ export function calendarFromCsv(
         ? 'workday'
         : undefined
     const validDate = parseIsoDate(rawDate) !== undefined
-    if (!validDate)
-      {problems.push({ field, message: `${JSON.stringify(rawDate)} is not a real date 'YYYY-MM-DD'` })}
+    if (!validDate) {
+      problems.push({ field, message: `${JSON.stringify(rawDate)} is not a real date 'YYYY-MM-DD'` })
+    }
     if (!type) problems.push({ field, message: `type ${JSON.stringify(rawType)} must be holiday or workday` })
-    if (validDate && entries.has(rawDate))
-      {problems.push({ field, message: `${rawDate} appears on an earlier row` })}
-    if (type && validDate && !entries.has(rawDate))
-      {entries.set(rawDate, { type, ...(rawName ? { name: rawName } : {}) })}
+    if (validDate && entries.has(rawDate)) {
+      problems.push({ field, message: `${rawDate} appears on an earlier row` })
+    }
+    if (type && validDate && !entries.has(rawDate)) {
+      entries.set(rawDate, { type, ...(rawName ? { name: rawName } : {}) })
+    }
   })
 
   const imported = new Set(entries.keys())

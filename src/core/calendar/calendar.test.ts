@@ -186,6 +186,14 @@ describe('working milliseconds', () => {
     expect(show(addWorkingMs(cal, at('2025-03-10 14:30'), -HOUR))).toBe('2025-03-10 13:30')
   })
 
+  it('propagates non-finite values instead of hanging', () => {
+    const from = at('2025-03-10 10:00')
+    expect(addWorkingMs(cal, from, Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
+    expect(addWorkingMs(cal, from, Number.NaN)).toBeNaN()
+    expect(addLimit(cal, from, wd(Number.POSITIVE_INFINITY))).toBe(Number.POSITIVE_INFINITY)
+    expect(workingMsBetween(cal, from, Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
+  })
+
   it('round-trips addWorkingMs and workingMsBetween', () => {
     let seed = 12345
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31

@@ -154,6 +154,8 @@ export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Inst
   const ix = indexOf(cal)
   let remaining = Math.round(ms)
   if (remaining === 0) return from
+  // the day walk below only ends for finite values; NaN and ±Infinity propagate instead of hanging
+  if (!Number.isFinite(remaining) || !Number.isFinite(from)) return from + remaining
   let day = localDay(ix, from)
   let t = from + ix.offsetMs - day * DAY
   if (remaining > 0) {
@@ -200,6 +202,7 @@ export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Inst
  * For ms ≥ 0, `workingMsBetween(cal, from, addWorkingMs(cal, from, ms)) === ms`.
  */
 export function workingMsBetween(cal: WorkCalendar, from: Instant, to: Instant): number {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return to - from
   if (to < from) return -workingMsBetween(cal, to, from)
   const ix = indexOf(cal)
   const first = localDay(ix, from)
@@ -270,6 +273,7 @@ function toInstant(ix: CalendarIndex, day: number, msOfDay: number): Instant {
 }
 
 function addWorkDays(cal: WorkCalendar, from: Instant, n: number): Instant {
+  if (!Number.isFinite(from) || !Number.isFinite(n)) return from + n * DAY
   const ix = indexOf(cal)
   let day = localDay(ix, from)
   for (let counted = 0; counted < n;) {

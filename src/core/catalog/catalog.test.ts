@@ -59,8 +59,9 @@ describe('the shipped default catalog', () => {
       expect(c.limits.handle.unit).toBe('clock-hours')
       expect(c.limits.handle.amount).toBeLessThanOrEqual(2)
     }
-    for (const c of catalog.classes.filter((x) => x.urgent))
-      {expect(c.limits.handle.unit, c.id).toBe('clock-hours')}
+    for (const c of catalog.classes.filter((x) => x.urgent)) {
+      expect(c.limits.handle.unit, c.id).toBe('clock-hours')
+    }
   })
 
   it('finds classes and fills missing stage limits from the defaults', () => {

@@ -82,9 +82,9 @@ export function parseCatalog(json: unknown): Result<Catalog> {
       const id = isRecord(c) && typeof c.id === 'string' ? c.id : undefined
       if (id !== undefined) {
         const first = seenIds.get(id)
-        if (first !== undefined)
-          {problems.push({ field: `${field}.id`, message: `${id} duplicates classes[${first}]` })}
-        else seenIds.set(id, i)
+        if (first !== undefined) {
+          problems.push({ field: `${field}.id`, message: `${id} duplicates classes[${first}]` })
+        } else seenIds.set(id, i)
       }
       if (!cls) return
       const nameKey = `${cls.kind}/${cls.majorCode}/${cls.name}`
@@ -199,16 +199,18 @@ function checkClass(
   const { id, majorCode, minorCode } = value
   const majorOk = typeof majorCode === 'string' && TWO_DIGITS.test(majorCode)
   const minorOk = typeof minorCode === 'string' && TWO_DIGITS.test(minorCode) && minorCode !== '00'
-  if (!majorOk)
-    {problems.push({
+  if (!majorOk) {
+    problems.push({
       field: `${field}.majorCode`,
       message: `must be two digits (got ${JSON.stringify(majorCode)})`,
-    })}
-  if (!minorOk)
-    {problems.push({
+    })
+  }
+  if (!minorOk) {
+    problems.push({
       field: `${field}.minorCode`,
       message: `must be two digits 01..99 (got ${JSON.stringify(minorCode)})`,
-    })}
+    })
+  }
   if (typeof id !== 'string' || !/^[CE]\d{4}$/.test(id)) {
     problems.push({
       field: `${field}.id`,
@@ -313,8 +315,9 @@ function textList(value: unknown, field: string, problems: ValidationProblem[]):
   }
   const before = problems.length
   value.forEach((v: unknown, i) => {
-    if (typeof v !== 'string' || v.trim() === '')
-      {problems.push({ field: `${field}[${i}]`, message: 'must be a non-empty string' })}
+    if (typeof v !== 'string' || v.trim() === '') {
+      problems.push({ field: `${field}[${i}]`, message: 'must be a non-empty string' })
+    }
   })
   return problems.length === before ? (value as string[]) : undefined
 }
