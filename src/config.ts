@@ -1,0 +1,69 @@
+/**
+ * Configuration, parsed once at boot into a frozen object. Nothing else reads process.env.
+ * Every problem is listed at once; the caller prints them and exits 1.
+ */
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly databaseUrl: string
+  /** external MQTT broker; none = the embedded broker on `mqttPort` */
+  readonly mqttUrl?: string
+  readonly mqttPort: number
+  readonly natsUrl?: string
+  readonly dataDir: string
+  readonly catalogFile: string
+  readonly calendarFile: string
+  readonly demoPassword: string
+  readonly logLevel: string
+  /** simulated appeals per minute in demo mode (0 = off) */
+  readonly simulationRate: number
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
+
+/** Parse configuration from an environment map (process.env in main; a literal in tests). */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const problems: string[] = []
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`)
+      return fallback
+    }
+    return n
+  }
+  const dataDir = env.DATA_DIR || './data'
+  const databaseUrl = env.DATABASE_URL || `sqlite:${dataDir}/onegrid.db`
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must be sqlite:PATH or postgres://… (got "${databaseUrl}")`)
+  }
+  const mqttUrl = env.MQTT_URL || undefined
+  if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl))
+    problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)
+  const natsUrl = env.NATS_URL || undefined
+  if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl))
+    problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)
+  const logLevel = env.LOG_LEVEL || 'info'
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    )
+  }
+  const config: Config = Object.freeze({
+    port: int('PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    ...(mqttUrl ? { mqttUrl } : {}),
+    mqttPort: int('MQTT_PORT', 1883, 0, 65535),
+    ...(natsUrl ? { natsUrl } : {}),
+    dataDir,
+    catalogFile: env.CATALOG_FILE || 'data/catalog/default.json',
+    calendarFile: env.CALENDAR_FILE || 'data/calendars/cn-beijing.json',
+    demoPassword: env.ONEGRID_DEMO_PASSWORD || 'demo',
+    logLevel,
+    simulationRate: int('SIMULATION_RATE', 30, 0, 100_000),
+  })
+  return problems.length ? { ok: false, problems } : { ok: true, config }
+}

@@ -1,0 +1,74 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Catalog } from '../core/catalog/catalog.types.ts'
+import type { AuthService } from '../services/auth.service.ts'
+import type { CaseService } from '../services/case.service.ts'
+import type { IntakeService } from '../services/intake.service.ts'
+import type { Clock } from '../services/ports.ts'
+import { errorHandler } from './errors.ts'
+import { authRoutes } from './routes/auth/index.ts'
+import { caseRoutes } from './routes/cases/index.ts'
+import { catalogRoutes } from './routes/catalog/index.ts'
+import { healthRoutes } from './routes/health/index.ts'
+
+/** Everything the HTTP layer calls. Built by the composition root (src/platform.ts) or a test. */
+export interface AppDeps {
+  readonly auth: AuthService
+  readonly cases: CaseService
+  readonly intake: IntakeService
+  readonly catalog: Catalog
+  readonly clock: Clock
+  /** resolves when the database answers */
+  readonly ping: () => Promise<void>
+  /** extra route plugins from other slices (ingest channels, live, cockpit …) */
+  readonly plugins?: readonly FastifyPluginAsync[]
+}
+
+export interface BuildOptions {
+  readonly logger?: boolean | { level: string }
+  /** largest JSON body accepted, bytes */
+  readonly bodyLimit?: number
+}
+
+/** Build the Fastify app. It never listens: src/cli/serve.ts does, tests use inject(). */
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({
+      error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, requestId: String(req.id) },
+    })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'OneGrid API',
+        version: '1',
+        description: 'OneGrid (一网统管) city operations platform',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(formbody)
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
+
+  await app.register(healthRoutes(deps))
+  await app.register(authRoutes(deps), { prefix: '/api/v1/auth' })
+  await app.register(caseRoutes(deps), { prefix: '/api/v1/cases' })
+  await app.register(catalogRoutes(deps), { prefix: '/api/v1/catalog' })
+  for (const plugin of deps.plugins ?? []) await app.register(plugin)
+  await app.ready()
+  return app
+}

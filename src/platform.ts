@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises'
+import { sql } from 'kysely'
+import type { WorkCalendar } from './core/calendar/calendar.types.ts'
+import { parseCalendar } from './core/calendar/calendar.ts'
+import type { Catalog } from './core/catalog/catalog.types.ts'
+import { parseCatalog } from './core/catalog/catalog.ts'
+import type { LifecycleEnv } from './core/case/case.types.ts'
+import type { DomainError } from './core/errors.ts'
+import type { AppDeps } from './http/app.ts'
+import { LocalBus } from './live/local-bus.ts'
+import { createAuthService, type AuthService } from './services/auth.service.ts'
+import { createCaseService, type CaseService } from './services/case.service.ts'
+import { createIntakeService, type IntakePipeline, type IntakeService } from './services/intake.service.ts'
+import { buildLifecycleEnv } from './services/lifecycle-env.ts'
+import type { Clock } from './services/ports.ts'
+import { openDatabase, type Db } from './store/db.ts'
+import { migrateToLatest } from './store/migrate.ts'
+
+/** Everything one OneGrid process runs on, wired once. */
+export interface Platform {
+  readonly db: Db
+  readonly clock: Clock
+  readonly catalog: Catalog
+  readonly calendar: WorkCalendar
+  readonly env: LifecycleEnv
+  readonly bus: LocalBus
+  readonly auth: AuthService
+  readonly cases: CaseService
+  readonly intake: IntakeService
+  /** the dependencies buildApp takes */
+  appDeps(): AppDeps
+  close(): Promise<void>
+}
+
+export interface PlatformOptions {
+  readonly databaseUrl: string
+  readonly catalogFile: string
+  readonly calendarFile: string
+  readonly clock?: Clock
+  readonly pipeline?: IntakePipeline
+  /** PostgreSQL schema (tests) */
+  readonly schema?: string
+  readonly migrate?: boolean
+}
+
+/** Read and validate a data file; a bad one is refused with every problem listed. */
+export async function loadData<T>(
+  path: string,
+  parse: (json: unknown) => { ok: true; value: T } | { ok: false; error: DomainError },
+): Promise<T> {
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'))
+  } catch (e) {
+    throw new Error(`${path}: cannot be read as JSON: ${(e as Error).message}`, { cause: e })
+  }
+  const r = parse(json)
+  if (!r.ok) {
+    const problems = Array.isArray(r.error.details)
+      ? (r.error.details as unknown[]).map((d) => `  - ${JSON.stringify(d)}`)
+      : []
+    throw new Error([`${path}: ${r.error.message}`, ...problems].join('\n'))
+  }
+  return r.value
+}
+
+/** The composition root: open the database, load the city's data, build the services. */
+export async function createPlatform(o: PlatformOptions): Promise<Platform> {
+  const [catalog, calendar] = await Promise.all([
+    loadData(o.catalogFile, parseCatalog),
+    loadData(o.calendarFile, parseCalendar),
+  ])
+  const db = await openDatabase(o.databaseUrl, o.schema ? { schema: o.schema } : {})
+  if (o.migrate !== false) await migrateToLatest(db.kysely)
+  const clock = o.clock ?? (() => Date.now())
+  const env = buildLifecycleEnv(catalog, calendar)
+  const bus = new LocalBus()
+  const auth = createAuthService({ db: db.kysely, clock })
+  const cases = createCaseService({ db: db.kysely, clock, env, events: bus })
+  const intake = createIntakeService({
+    db: db.kysely,
+    clock,
+    env,
+    events: bus,
+    ...(o.pipeline ? { pipeline: o.pipeline } : {}),
+  })
+  return {
+    db,
+    clock,
+    catalog,
+    calendar,
+    env,
+    bus,
+    auth,
+    cases,
+    intake,
+    appDeps: () => ({
+      auth,
+      cases,
+      intake,
+      catalog,
+      clock,
+      ping: async () => {
+        await sql`select 1`.execute(db.kysely)
+      },
+    }),
+    async close() {
+      await intake.drain()
+      await db.close()
+    },
+  }
+}

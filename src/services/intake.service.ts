@@ -1,0 +1,287 @@
+import type { Kysely } from 'kysely'
+import type {
+  Actor,
+  Case,
+  CaseAction,
+  CaseEvent,
+  Channel,
+  GeoPoint,
+  LifecycleEnv,
+  Priority,
+  RegionRef,
+} from '../core/case/case.types.ts'
+import { apply, openCase } from '../core/case/lifecycle.ts'
+import { AppError } from '../core/errors.ts'
+import type { Instant } from '../core/time.ts'
+import * as cases from '../store/case.repository.ts'
+import type { StoredAppeal, TimelineEntry } from '../store/case.repository.ts'
+import type { Database } from '../store/database.ts'
+import { newId } from '../store/ids.ts'
+import type { Clock, EventPublisher } from './ports.ts'
+
+/** One appeal as a channel hands it over. */
+export interface IntakeInput {
+  readonly channel: Channel
+  readonly text: string
+  readonly title?: string
+  readonly location?: GeoPoint
+  readonly address?: string
+  readonly reporterName?: string
+  readonly reporterPhone?: string
+  readonly classId?: string
+  readonly priority?: Priority
+  readonly externalId?: string
+  /** the same key twice returns the same case */
+  readonly idempotencyKey?: string
+  /** when the reporter reported it (a late patrol upload); default now */
+  readonly receivedAt?: Instant
+}
+
+/** What the intake pipeline (triage, geocoding, routing) decided for one appeal. */
+export interface IntakePlan {
+  readonly region?: RegionRef
+  readonly classId?: string
+  readonly title?: string
+  /** actions the platform applies at once, in order (accept, register, dispatch); stops at the first refusal */
+  readonly actions?: readonly CaseAction[]
+  /** why: classification, geocoding and routing explanations, recorded on the intake timeline entry */
+  readonly explanation?: Readonly<Record<string, unknown>>
+}
+
+/** Classify, geocode and route an appeal before it is committed. */
+export interface IntakePipeline {
+  plan(input: IntakeInput, now: Instant): IntakePlan | Promise<IntakePlan>
+}
+
+export interface IntakeResult {
+  readonly case: Case
+  readonly appealId: string
+  /** true when the idempotency key had been seen: nothing new was stored */
+  readonly replayed: boolean
+}
+
+export interface IntakeServiceDeps {
+  readonly db: Kysely<Database>
+  readonly clock: Clock
+  readonly env: LifecycleEnv
+  readonly events: EventPublisher
+  readonly pipeline?: IntakePipeline
+  /** most appeals committed in one transaction (group commit) */
+  readonly maxBatch?: number
+}
+
+export interface IntakeService {
+  /** Store one appeal as a new case; resolves only after the commit. */
+  intake(input: IntakeInput): Promise<IntakeResult>
+  /** Resolve once everything queued so far is committed. */
+  drain(): Promise<void>
+}
+
+/** A reporter's clock may run this far ahead before its timestamp is refused. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000
+
+const SYSTEM: Actor = { id: 'system', role: 'system', name: 'OneGrid' }
+
+interface Pending {
+  readonly input: IntakeInput
+  readonly plan: IntakePlan
+  readonly resolve: (r: IntakeResult) => void
+  readonly reject: (e: unknown) => void
+}
+
+/**
+ * Intake with group commit: appeals arriving while a commit is running wait, then all of them go
+ * in the next transaction (multi-row INSERTs). Every caller is answered after its own commit, so an
+ * acknowledged appeal is durable; throughput comes from sharing fsyncs, not from answering early.
+ */
+export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
+  const maxBatch = deps.maxBatch ?? 512
+  let queue: Pending[] = []
+  let running: Promise<void> | undefined
+
+  function schedule(): void {
+    if (running) return
+    running = (async () => {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, maxBatch)
+        queue = queue.slice(batch.length)
+        await flush(deps, batch)
+      }
+    })().finally(() => {
+      running = undefined
+      if (queue.length > 0) schedule()
+    })
+  }
+
+  return {
+    async intake(input) {
+      if (input.receivedAt !== undefined && input.receivedAt > deps.clock() + FUTURE_TOLERANCE_MS) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'receivedAt lies in the future: check the reporting device clock',
+          'receivedAt',
+        )
+      }
+      const plan = deps.pipeline ? await deps.pipeline.plan(input, deps.clock()) : {}
+      return new Promise<IntakeResult>((resolve, reject) => {
+        queue.push({ input, plan, resolve, reject })
+        schedule()
+      })
+    },
+    async drain() {
+      while (running) await running
+    },
+  }
+}
+
+interface Built {
+  readonly pending: Pending
+  readonly case: Case
+  readonly appeal: StoredAppeal
+  readonly entries: TimelineEntry[]
+  readonly events: CaseEvent[]
+}
+
+async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promise<void> {
+  const now = deps.clock()
+  try {
+    const keys = batch.flatMap((p) => (p.input.idempotencyKey ? [p.input.idempotencyKey] : []))
+    const known = await cases.casesByIdempotencyKeys(deps.db, keys)
+    const fresh: Built[] = []
+    const replays: { pending: Pending; caseId: string }[] = []
+    const inBatch = new Map<string, Built>()
+    for (const p of batch) {
+      const key = p.input.idempotencyKey
+      const seen = key ? known.get(key) : undefined
+      if (seen) {
+        replays.push({ pending: p, caseId: seen })
+        continue
+      }
+      const twin = key ? inBatch.get(key) : undefined
+      if (twin) {
+        replays.push({ pending: p, caseId: twin.case.id })
+        continue
+      }
+      const built = build(deps.env, p, now)
+      fresh.push(built)
+      if (key) inBatch.set(key, built)
+    }
+
+    if (fresh.length > 0) {
+      await deps.db.transaction().execute(async (tx) => {
+        await cases.insertCases(
+          tx,
+          fresh.map((b) => b.case),
+          now,
+        )
+        await cases.insertAppeals(
+          tx,
+          fresh.map((b) => b.appeal),
+        )
+        await cases.insertTimeline(
+          tx,
+          fresh.flatMap((b) => b.entries),
+        )
+        await cases.insertOutbox(
+          tx,
+          fresh.flatMap((b) => b.events),
+        )
+      })
+      deps.events.publish(fresh.flatMap((b) => b.events))
+    }
+    for (const b of fresh) b.pending.resolve({ case: b.case, appealId: b.appeal.id, replayed: false })
+    if (replays.length > 0) {
+      const found = new Map(
+        (
+          await cases.findCases(
+            deps.db,
+            replays.map((r) => r.caseId),
+          )
+        ).map((c) => [c.id, c]),
+      )
+      for (const r of replays) {
+        const c = found.get(r.caseId)
+        if (c) r.pending.resolve({ case: c, appealId: '', replayed: true })
+        else r.pending.reject(new AppError('INTERNAL', `idempotent replay lost case ${r.caseId}`))
+      }
+    }
+  } catch (e) {
+    // A concurrent node may have taken an idempotency key between our read and our insert: retry
+    // each appeal on its own so one conflict cannot fail the others.
+    if (batch.length > 1) {
+      for (const p of batch) await flush(deps, [p])
+    } else {
+      batch[0]?.reject(e)
+    }
+  }
+}
+
+function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
+  const { input, plan } = p
+  const id = newId('C', now)
+  const reportedAt = Math.min(input.receivedAt ?? now, now)
+  const title = plan.title ?? input.title ?? summarize(input.text)
+  let c = openCase(
+    {
+      id,
+      channel: input.channel,
+      title,
+      description: input.text,
+      reportedAt,
+      ...(input.location ? { location: input.location } : {}),
+      ...(input.address ? { address: input.address } : {}),
+      ...(plan.region ? { region: plan.region } : {}),
+      ...(input.priority ? { priority: input.priority } : {}),
+    },
+    env,
+  )
+  const appeal: StoredAppeal = {
+    id: newId('A', now),
+    caseId: id,
+    channel: input.channel,
+    text: input.text,
+    receivedAt: reportedAt,
+    ...(input.reporterName ? { reporterName: input.reporterName } : {}),
+    ...(input.reporterPhone ? { reporterPhone: input.reporterPhone } : {}),
+    ...(input.location ? { location: input.location } : {}),
+    ...(input.address ? { address: input.address } : {}),
+    ...(input.externalId ? { externalId: input.externalId } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  }
+  const entries: TimelineEntry[] = [
+    {
+      caseId: id,
+      seq: c.version,
+      action: 'intake',
+      from: null,
+      to: c.stage,
+      actorId: SYSTEM.id,
+      role: 'system',
+      at: now,
+      payload: { channel: input.channel, appealId: appeal.id, ...(plan.explanation ?? {}) },
+    },
+  ]
+  const events: CaseEvent[] = [
+    {
+      type: 'case.reported',
+      caseId: id,
+      at: now,
+      stage: c.stage,
+      payload: { channel: input.channel, title },
+    },
+  ]
+  for (const action of plan.actions ?? []) {
+    const r = apply(c, action, SYSTEM, now, env)
+    if (!r.ok) break
+    c = r.value.case
+    entries.push({ ...r.value.entry, seq: c.version })
+    events.push(...r.value.events)
+  }
+  return { pending: p, case: c, appeal, entries, events }
+}
+
+/** A title for lists: the first clause of the text, at most 40 characters. */
+function summarize(text: string): string {
+  const first = text.trim().split(/[。！？!?\n]/)[0] ?? ''
+  return first.length > 40 ? `${first.slice(0, 40)}…` : first || text.slice(0, 40)
+}

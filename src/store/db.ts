@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database.ts'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/** An open database: the Kysely handle plus what the rest of the store needs to know about it. */
+export interface Db {
+  readonly kysely: Kysely<Database>
+  readonly dialect: Dialect
+  /** the raw better-sqlite3 handle (SQLite only): the benchmarks' floor uses it */
+  readonly sqlite?: SQLite.Database
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** PostgreSQL: a schema to create and use (tests isolate each file in its own schema) */
+  readonly schema?: string
+  /** PostgreSQL pool size */
+  readonly poolSize?: number
+}
+
+// BIGINT comes back from pg as a string; every BIGINT here is epoch ms or a counter well inside 2^53.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+/**
+ * Open `sqlite:PATH` (`sqlite::memory:` for tests) or `postgres://…`.
+ * SQLite runs in WAL mode with synchronous=FULL: an acknowledged commit survives a process kill
+ * and a power cut; group commit (see IntakeBatcher) keeps fsyncs few.
+ */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length)
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    const sqlite = new SQLite(path)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = FULL')
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('foreign_keys = ON')
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() }
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    if (options.schema) {
+      const admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+      await admin.query(`create schema if not exists "${options.schema}"`)
+      await admin.end()
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
+    })
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { kysely, dialect: 'postgres', close: () => kysely.destroy() }
+  }
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
+}

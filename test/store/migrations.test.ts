@@ -1,0 +1,31 @@
+import { sql } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { openDatabase } from '../../src/store/db.ts'
+import { migrateAllDown, migrateToLatest } from '../../src/store/migrate.ts'
+import { DATABASES } from '../helpers/databases.ts'
+
+describe.each(DATABASES)('migrations on $dialect', (d) => {
+  it('go up, all the way down, and up again, leaving the same tables', async () => {
+    const { url, schema } = d.fresh()
+    const db = await openDatabase(url, schema ? { schema } : {})
+    try {
+      const tables = async () =>
+        (await db.kysely.introspection.getTables())
+          .map((t) => t.name)
+          .filter((n) => !n.startsWith('kysely_'))
+          .sort()
+      await migrateToLatest(db.kysely)
+      const first = await tables()
+      expect(first).toEqual(
+        expect.arrayContaining(['appeals', 'cases', 'outbox', 'sessions', 'timeline', 'units', 'users']),
+      )
+      await migrateAllDown(db.kysely)
+      expect(await tables()).toEqual([])
+      await migrateToLatest(db.kysely)
+      expect(await tables()).toEqual(first)
+      await sql`select count(*) from cases`.execute(db.kysely)
+    } finally {
+      await db.close()
+    }
+  })
+})
