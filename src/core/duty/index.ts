@@ -1,0 +1,8 @@
+export type * from './duty.types.ts'
+export { CONDITION_KEYS, ROAD_GRADES } from './duty.types.ts'
+export { resolveDuty } from './resolve.ts'
+export { lintDuty, formatLintTable } from './lint.ts'
+export type { LintStreet } from './lint.ts'
+export { replayDuty } from './replay.ts'
+export { parseDutyRules } from './parse.ts'
+export { inTimeWindow } from './rule-match.ts'
