@@ -192,8 +192,8 @@ describe('lintDuty', () => {
     const manyStreets = Array.from({ length: 349 }, (_, i) => ({ code: `1101${String(1 + (i % 16)).padStart(2, '0')}${String(i).padStart(3, '0')}`, name: `s${i}`, districtCode: `1101${String(1 + (i % 16)).padStart(2, '0')}` }))
     const rules: DutyRule[] = Array.from({ length: 2000 }, (_, i) => ({
       id: `X${i}`,
-      classIds: [manyClasses[i % 100]!.id],
-      scope: manyStreets[i % 349]!.code,
+      classIds: [manyClasses[i % 100].id],
+      scope: manyStreets[i % 349].code,
       responsibleUnitId: `u${i}`,
     }))
     const t = performance.now()
@@ -228,7 +228,7 @@ describe('replayDuty', () => {
       ['c1', '110102-zf', `${SHICHAHAI}-office`, 'P3'],
       ['c5', '110102-zf', `${SHICHAHAI}-office`, 'P3'],
     ])
-    expect(r.changed[0]!.why).toContain('拟议清单')
+    expect(r.changed[0].why).toContain('拟议清单')
     expect(r.summary).toEqual({ cases: 5, changed: 2, matchedActualBefore: 4, matchedActualAfter: 4 })
   })
 
