@@ -1,0 +1,327 @@
+import { fail, ok } from '../errors.ts'
+import type { Result } from '../errors.ts'
+import type {
+  CvResult,
+  Explanation,
+  FeatureConfig,
+  LabelledRow,
+  Model,
+  Prediction,
+  TrainConfig,
+  Tokenizer,
+} from './classifier.types.ts'
+import { buildVocabulary, displayTerm, extractTerms, idfFrom, needsTokenizer, vectorize } from './features.ts'
+import type { SparseVector, TermBag } from './features.ts'
+import {
+  fitCentroid,
+  fitComplementNb,
+  fitLogistic,
+  fitMultinomialNb,
+  fitTemperature,
+  softmax,
+} from './linear-models.ts'
+import type { LinearParams } from './linear-models.ts'
+import { macroF1, accuracy } from './metrics.ts'
+import { stratifiedFolds } from './random.ts'
+
+/** Options of `train`: the segmenter (needed for word features), the model's timestamp, and a seed. */
+export interface TrainOptions {
+  readonly tokenizer?: Tokenizer
+  /** ISO timestamp written into the model; the core never reads a clock. */
+  readonly createdAt?: string
+  readonly seed?: number
+}
+
+/** Feature defaults a city can start from: jieba words + bigrams and character 1–3-grams, TF-IDF, title ×2. */
+export const DEFAULT_FEATURES: FeatureConfig = {
+  kind: 'both',
+  wordBigrams: true,
+  charMin: 1,
+  charMax: 3,
+  weighting: 'tfidf',
+  titleWeight: 2,
+  minDf: 2,
+}
+
+/**
+ * Train a classifier on labelled rows. Fails (VALIDATION_FAILED) on fewer than two labels, empty
+ * texts everywhere, a word-feature config without a tokenizer, or impossible settings.
+ */
+export function train(rows: readonly LabelledRow[], config: TrainConfig, options: TrainOptions = {}): Result<Model> {
+  const problem = checkInput(rows, config, options.tokenizer)
+  if (problem) return fail('VALIDATION_FAILED', problem)
+  const labels = [...new Set(rows.map((r) => r.label))].sort()
+  const at = new Map(labels.map((l, i) => [l, i]))
+  const y = rows.map((r) => at.get(r.label) ?? 0)
+  const bags = rows.map((r) => extractTerms(r.text, r.title, config.features, options.tokenizer))
+  const seed = options.seed ?? 1
+  const fitted = fitBags(bags, y, labels.length, config, seed)
+  if (fitted.vocabulary.length === 0) return fail('VALIDATION_FAILED', 'no term occurs often enough to learn from (lower minDf or add rows)')
+  const temperature = config.calibrate === false ? 1 : calibrate(bags, y, labels.length, config, seed)
+  return ok({
+    version: 1,
+    createdAt: options.createdAt ?? '',
+    config,
+    labels,
+    vocabulary: fitted.vocabulary,
+    idf: fitted.idf.map(round),
+    normalize: fitted.normalize,
+    weights: fitted.params.weights.map((row) => Array.from(row, round)),
+    bias: Array.from(fitted.params.bias, round),
+    temperature: round(temperature),
+    trainedRows: rows.length,
+  })
+}
+
+/**
+ * Classify one text (with an optional title). Confidence is the temperature-scaled softmax of the
+ * model's scores; the explanation lists the terms that lifted the chosen class most above the average class.
+ */
+export function predict(model: Model, text: string, tokenizer: Tokenizer, title?: string): Prediction {
+  const x = vectorOf(model, extractTerms(text, title, model.config.features, tokenizer))
+  const scores = scoreVector(model, x)
+  const probs = softmax(scores, model.temperature)
+  const order = probs.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  const best = order[0][1]
+  const top = order.slice(0, 3).map(([p, c]) => ({ label: model.labels[c], score: p }))
+  return { label: model.labels[best], confidence: order[0][0], top, explanation: explain(model, x, best) }
+}
+
+/**
+ * Stratified k-fold cross-validation of several configs on the same folds (seeded). Term extraction is
+ * done once per feature config; vocabulary, IDF and weights are learnt inside each fold only.
+ */
+export function crossValidate(
+  rows: readonly LabelledRow[],
+  configs: readonly TrainConfig[],
+  k: number,
+  seed: number,
+  tokenizer?: Tokenizer,
+): Result<CvResult[]> {
+  if (k < 2 || k > rows.length) return fail('VALIDATION_FAILED', `folds must be between 2 and the number of rows (${rows.length}), got ${k}`)
+  for (const config of configs) {
+    const problem = checkInput(rows, config, tokenizer)
+    if (problem) return fail('VALIDATION_FAILED', `${describeConfig(config)}: ${problem}`)
+  }
+  const labels = [...new Set(rows.map((r) => r.label))].sort()
+  const at = new Map(labels.map((l, i) => [l, i]))
+  const y = rows.map((r) => at.get(r.label) ?? 0)
+  const gold = rows.map((r) => r.label)
+  const fold = stratifiedFolds(gold, k, seed)
+  const cachedTokenizer = tokenizer ? memoize(tokenizer) : undefined
+  const bagCache = new Map<string, TermBag[]>()
+  const results = configs.map((config) => {
+    const key = JSON.stringify(config.features)
+    const bags = bagCache.get(key) ?? rows.map((r) => extractTerms(r.text, r.title, config.features, cachedTokenizer))
+    bagCache.set(key, bags)
+    const predicted = new Array<string>(rows.length)
+    const foldAccuracy: number[] = []
+    for (let f = 0; f < k; f++) {
+      const trainIdx = fold.flatMap((g, i) => (g === f ? [] : [i]))
+      const testIdx = fold.flatMap((g, i) => (g === f ? [i] : []))
+      const fitted = fitBags(trainIdx.map((i) => bags[i]), trainIdx.map((i) => y[i]), labels.length, config, seed + f)
+      const index = new Map(fitted.vocabulary.map((t, j) => [t, j]))
+      for (const i of testIdx) {
+        const s = linearScores(fitted.params, vectorize(bags[i], index, fitted.idf, fitted.normalize))
+        predicted[i] = labels[argmax(s)]
+      }
+      foldAccuracy.push(accuracy(testIdx.map((i) => gold[i]), testIdx.map((i) => predicted[i])))
+    }
+    return { name: describeConfig(config), config, accuracy: accuracy(gold, predicted), macroF1: macroF1(gold, predicted), foldAccuracy }
+  })
+  return ok(results)
+}
+
+/**
+ * Out-of-fold predictions of one config, each fold trained (and calibrated) by `train`: an honest
+ * sample of (confidence, correct?) pairs from which to choose the auto-registration threshold.
+ */
+export function crossValidatedPredictions(
+  rows: readonly LabelledRow[],
+  config: TrainConfig,
+  k: number,
+  seed: number,
+  tokenizer: Tokenizer,
+): Result<Prediction[]> {
+  if (k < 2 || k > rows.length) return fail('VALIDATION_FAILED', `folds must be between 2 and ${rows.length}, got ${k}`)
+  const fold = stratifiedFolds(rows.map((r) => r.label), k, seed)
+  const cached = memoize(tokenizer)
+  const out = new Array<Prediction>(rows.length)
+  for (let f = 0; f < k; f++) {
+    const model = train(rows.filter((_, i) => fold[i] !== f), config, { tokenizer: cached, seed: seed + f })
+    if (!model.ok) return model
+    rows.forEach((r, i) => {
+      if (fold[i] === f) out[i] = predict(model.value, r.text, cached, r.title)
+    })
+  }
+  return ok(out)
+}
+
+/** A short human name of a config, e.g. "both(w+b,c1-3)/tfidf/title×2 · cnb". */
+export function describeConfig(config: TrainConfig): string {
+  const f = config.features
+  const words = f.wordBigrams ? 'w+b' : 'w'
+  const chars = `c${f.charMin}-${f.charMax}`
+  const terms = f.kind === 'words' ? words : f.kind === 'chars' ? chars : `${words},${chars}`
+  const title = f.titleWeight === 1 ? '' : `/title×${f.titleWeight}`
+  return `${f.kind}(${terms})/${f.weighting}${title} · ${config.model}`
+}
+
+/**
+ * The comparison grid: {words, chars 1–2, chars 1–3, words + chars 1–2, words + chars 1–3} ×
+ * {cnb, mnb, centroid, logreg} with TF-IDF, plus naive Bayes on raw counts (its textbook form).
+ */
+export function defaultCvConfigs(base: Partial<FeatureConfig> = {}): TrainConfig[] {
+  const out: TrainConfig[] = []
+  const families: Partial<FeatureConfig>[] = [
+    { kind: 'words' },
+    { kind: 'chars', charMin: 1, charMax: 2 },
+    { kind: 'chars', charMin: 1, charMax: 3 },
+    { kind: 'both', charMin: 1, charMax: 2 },
+    { kind: 'both', charMin: 1, charMax: 3 },
+  ]
+  for (const family of families) {
+    const features: FeatureConfig = { ...DEFAULT_FEATURES, ...base, ...family }
+    for (const model of ['cnb', 'mnb', 'centroid', 'logreg'] as const) {
+      out.push({ features: { ...features, weighting: 'tfidf' }, model })
+    }
+    for (const model of ['cnb', 'mnb'] as const) out.push({ features: { ...features, weighting: 'counts' }, model })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Fitted {
+  readonly vocabulary: string[]
+  readonly idf: number[]
+  readonly normalize: boolean
+  readonly params: LinearParams
+}
+
+function checkInput(rows: readonly LabelledRow[], config: TrainConfig, tokenizer: Tokenizer | undefined): string | undefined {
+  const f = config.features
+  if (rows.length < 2) return 'at least two labelled rows are needed'
+  if (new Set(rows.map((r) => r.label)).size < 2) return 'at least two different labels are needed'
+  if (needsTokenizer(f) && !tokenizer) return `features "${f.kind}" need a word tokenizer`
+  if (!(f.charMin >= 1 && f.charMax >= f.charMin)) return 'character n-grams need 1 ≤ charMin ≤ charMax'
+  if (!(f.titleWeight >= 0) || !(f.minDf >= 1)) return 'titleWeight must be ≥ 0 and minDf ≥ 1'
+  return undefined
+}
+
+function usesNormalization(config: TrainConfig): boolean {
+  return config.features.weighting === 'tfidf' || config.model === 'centroid' || config.model === 'logreg'
+}
+
+function fitBags(bags: readonly TermBag[], y: readonly number[], labels: number, config: TrainConfig, seed: number): Fitted {
+  const { vocabulary, df } = buildVocabulary(bags, config.features.minDf)
+  const idf = config.features.weighting === 'tfidf' ? idfFrom(df, bags.length) : []
+  const normalize = usesNormalization(config)
+  const index = new Map(vocabulary.map((t, j) => [t, j]))
+  const x = bags.map((b) => vectorize(b, index, idf, normalize))
+  const input = { x, y, labels, terms: vocabulary.length }
+  const alpha = config.alpha ?? 1
+  const params =
+    config.model === 'mnb'
+      ? fitMultinomialNb(input, alpha)
+      : config.model === 'cnb'
+        ? fitComplementNb(input, alpha)
+        : config.model === 'centroid'
+          ? fitCentroid(input)
+          : fitLogistic(input, config.epochs ?? 20, config.l2 ?? 1e-4, seed)
+  return { vocabulary, idf, normalize, params }
+}
+
+/** Temperature from 3 inner stratified folds (or fewer when the data are tiny). */
+function calibrate(bags: readonly TermBag[], y: readonly number[], labels: number, config: TrainConfig, seed: number): number {
+  const k = Math.min(3, bags.length)
+  if (k < 2) return 1
+  const fold = stratifiedFolds(y.map(String), k, seed + 7919)
+  const scores: Float64Array[] = []
+  const gold: number[] = []
+  for (let f = 0; f < k; f++) {
+    const tr = fold.flatMap((g, i) => (g === f ? [] : [i]))
+    const fitted = fitBags(tr.map((i) => bags[i]), tr.map((i) => y[i]), labels, config, seed + f)
+    const index = new Map(fitted.vocabulary.map((t, j) => [t, j]))
+    fold.forEach((g, i) => {
+      if (g !== f) return
+      scores.push(linearScores(fitted.params, vectorize(bags[i], index, fitted.idf, fitted.normalize)))
+      gold.push(y[i])
+    })
+  }
+  return fitTemperature(scores, gold)
+}
+
+function linearScores(params: LinearParams, x: SparseVector): Float64Array {
+  const s = Float64Array.from(params.bias)
+  params.weights.forEach((row, c) => {
+    let acc = s[c]
+    for (let k = 0; k < x.idx.length; k++) acc += row[x.idx[k]] * x.val[k]
+    s[c] = acc
+  })
+  return s
+}
+
+function argmax(s: ArrayLike<number>): number {
+  let best = 0
+  for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c
+  return best
+}
+
+// A model's term index is derived data: built once per loaded model, never serialized.
+const indexCache = new WeakMap<Model, Map<string, number>>()
+
+function vectorOf(model: Model, bag: TermBag): SparseVector {
+  let index = indexCache.get(model)
+  if (!index) {
+    index = new Map(model.vocabulary.map((t, j) => [t, j]))
+    indexCache.set(model, index)
+  }
+  return vectorize(bag, index, model.idf, model.normalize)
+}
+
+function scoreVector(model: Model, x: SparseVector): Float64Array {
+  const s = Float64Array.from(model.bias)
+  for (let c = 0; c < model.labels.length; c++) {
+    const row = model.weights[c]
+    let acc = s[c]
+    for (let k = 0; k < x.idx.length; k++) acc += row[x.idx[k]] * x.val[k]
+    s[c] = acc
+  }
+  return s
+}
+
+function explain(model: Model, x: SparseVector, best: number, limit = 5): Explanation[] {
+  const byToken = new Map<string, number>()
+  const n = model.labels.length
+  for (let k = 0; k < x.idx.length; k++) {
+    const j = x.idx[k]
+    let mean = 0
+    for (let c = 0; c < n; c++) mean += model.weights[c][j]
+    mean /= n
+    const push = ((model.weights[best][j] - mean) * x.val[k]) / model.temperature
+    if (push <= 0) continue
+    const token = displayTerm(model.vocabulary[j])
+    byToken.set(token, (byToken.get(token) ?? 0) + push)
+  }
+  return [...byToken.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([token, weight]) => ({ token, weight: round(weight) }))
+}
+
+function memoize(tokenizer: Tokenizer): Tokenizer {
+  const cache = new Map<string, readonly string[]>()
+  return (text) => {
+    let words = cache.get(text)
+    if (!words) {
+      words = tokenizer(text)
+      cache.set(text, words)
+    }
+    return words
+  }
+}
+
+function round(v: number): number {
+  return Number(v.toPrecision(6))
+}
