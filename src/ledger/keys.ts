@@ -19,6 +19,7 @@ const DIRECTORY_FILE = 'directory.json'
 export class UnitKeyStore {
   private records: PublicKeyRecord[]
   private readonly privates = new Map<string, KeyObject>()
+  private byUnit: Map<string, PublicKeyRecord[]> | undefined
 
   private constructor(
     private readonly dir: string | undefined,
@@ -67,12 +68,15 @@ export class UnitKeyStore {
       throw new Error(`cannot rotate ${unitId} at ${at}: its current key ${current.keyId} starts at ${current.validFrom}`)
     }
     if (current) this.records = this.records.map((r) => (r === current ? { ...r, validUntil: at } : r))
+    this.byUnit = undefined
     return this.add(unitId, at)
   }
 
-  /** The key `unitId` signs with at `at`. */
+  /** The key `unitId` signs with at `at`. Runs per append, hence the per-unit index. */
   current(unitId: string, at: Instant): PublicKeyRecord | undefined {
-    return keyOfUnitAt(this.directory(), unitId, at)
+    this.byUnit ??= groupByUnit(this.records)
+    const mine = this.byUnit.get(unitId)
+    return mine ? keyOfUnitAt({ keys: mine }, unitId, at) : undefined
   }
 
   /** Every public key, rotated ones included: what verifiers and the export file carry. */
@@ -102,6 +106,7 @@ export class UnitKeyStore {
     const keyId = createHash('sha256').update(raw).digest('hex').slice(0, 20)
     const record: PublicKeyRecord = { keyId, unitId, publicKey: Buffer.from(raw).toString('hex'), validFrom }
     this.records.push(record)
+    this.byUnit = undefined
     this.privates.set(keyId, privateKey)
     if (this.dir) {
       const pemPath = join(this.dir, `${keyId}.pem`)
@@ -111,6 +116,12 @@ export class UnitKeyStore {
     }
     return record
   }
+}
+
+function groupByUnit(records: readonly PublicKeyRecord[]): Map<string, PublicKeyRecord[]> {
+  const m = new Map<string, PublicKeyRecord[]>()
+  for (const r of records) m.set(r.unitId, [...(m.get(r.unitId) ?? []), r])
+  return m
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
