@@ -1,0 +1,49 @@
+import { useEffect, useRef } from 'react'
+import { echarts, type ChartOption } from './echarts.ts'
+
+type Instance = ReturnType<typeof echarts.init>
+
+export interface ChartClick {
+  readonly name?: string
+  readonly data?: unknown
+  readonly seriesType?: string
+  readonly componentType?: string
+}
+
+export interface ChartProps {
+  readonly option: ChartOption
+  /** text for screen readers: the chart's gist in words */
+  readonly label: string
+  readonly className?: string
+  readonly onClick?: (params: ChartClick) => void
+  /** replace rather than merge (a map drill-down swaps series) */
+  readonly replace?: boolean
+}
+
+/** One ECharts instance bound to a div, resized with its box. */
+export function Chart({ option, label, className, onClick, replace }: ChartProps) {
+  const el = useRef<HTMLDivElement>(null)
+  const chart = useRef<Instance | undefined>(undefined)
+  const click = useRef(onClick)
+  click.current = onClick
+
+  useEffect(() => {
+    if (!el.current) return
+    const c = echarts.init(el.current, undefined, { renderer: 'canvas' })
+    chart.current = c
+    c.on('click', (p) => click.current?.(p as ChartClick))
+    const ro = new ResizeObserver(() => c.resize())
+    ro.observe(el.current)
+    return () => {
+      ro.disconnect()
+      c.dispose()
+      chart.current = undefined
+    }
+  }, [])
+
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: replace ?? false, lazyUpdate: true })
+  }, [option, replace])
+
+  return <div ref={el} className={`chart ${className ?? ''}`} role="img" aria-label={label} />
+}
