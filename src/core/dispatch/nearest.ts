@@ -1,0 +1,169 @@
+import KDBush from 'kdbush'
+import { fail, ok } from '../errors.ts'
+import type { Result } from '../errors.ts'
+import type { Team, TeamCandidate, TeamQuery, TeamRecommendation, TeamShift, TeamSkipReason } from './dispatch.types.ts'
+import { visitNearest } from './sphere-knn.ts'
+
+/**
+ * Score weights, in equivalent metres (lower score is better): a team's score is its distance plus
+ * LOAD_PENALTY_M × load/capacity, plus EN_ROUTE_PENALTY_M when it is on its way to another job. So an idle
+ * team 1.2 km away beats a half-loaded one 800 m away (1,200 < 800 + 500); see docs/duty.md.
+ */
+export const LOAD_PENALTY_M = 1000
+export const EN_ROUTE_PENALTY_M = 500
+const DEFAULT_LIMIT = 3
+const DEFAULT_MAX_DISTANCE_M = 50_000
+
+/** Teams indexed for nearest search: one kd-tree over all teams and one per unit (queries are usually per unit). */
+export interface TeamIndex {
+  readonly all: TeamTree
+  readonly byUnit: ReadonlyMap<string, TeamTree>
+}
+
+interface TeamTree {
+  readonly teams: readonly Team[]
+  readonly tree: KDBush
+}
+
+/**
+ * Build the nearest-team index. kdbush is static: when teams move, rebuild (≈0.2 ms for 2,000 teams, see
+ * bench/dispatch.bench.ts) at most once per second or per batch of position reports; status and load
+ * changes use `patchTeam`, which keeps the trees.
+ */
+export function buildTeamIndex(teams: readonly Team[]): TeamIndex {
+  const perUnit = new Map<string, Team[]>()
+  for (const t of teams) {
+    const list = perUnit.get(t.unitId)
+    if (list) list.push(t)
+    else perUnit.set(t.unitId, [t])
+  }
+  const byUnit = new Map<string, TeamTree>()
+  for (const [unitId, list] of perUnit) byUnit.set(unitId, tree(list))
+  return { all: tree(teams), byUnit }
+}
+
+function tree(teams: readonly Team[]): TeamTree {
+  const kd = new KDBush(teams.length, 16)
+  for (const t of teams) kd.add(t.position.lon, t.position.lat)
+  return { teams, tree: kd.finish() }
+}
+
+/**
+ * Change a team's status, load, capacity, shift or skills without rebuilding the trees (TEAM_UNKNOWN if absent).
+ * A new position or unit rebuilds the index.
+ */
+export function patchTeam(index: TeamIndex, teamId: string, patch: Partial<Omit<Team, 'id'>>): Result<TeamIndex> {
+  const i = index.all.teams.findIndex((t) => t.id === teamId)
+  const old = index.all.teams[i]
+  if (!old) return fail('TEAM_UNKNOWN', `team ${teamId} is not in the index`, 'teamId')
+  const next: Team = { ...old, ...patch }
+  const moved = next.position.lon !== old.position.lon || next.position.lat !== old.position.lat || next.unitId !== old.unitId
+  const allTeams = index.all.teams.map((t, j) => (j === i ? next : t))
+  if (moved) return ok(buildTeamIndex(allTeams))
+  const unitTree = index.byUnit.get(old.unitId)!
+  const byUnit = new Map(index.byUnit)
+  byUnit.set(old.unitId, { tree: unitTree.tree, teams: unitTree.teams.map((t) => (t.id === teamId ? next : t)) })
+  return ok({ all: { tree: index.all.tree, teams: allTeams }, byUnit })
+}
+
+/**
+ * Recommend the best teams for a case: only teams of the unit (when given) that have the skill, are not off,
+ * are on shift, are not busy and have free capacity; ranked by score = distance + load and en-route
+ * penalties (lower first). The search walks teams nearest-first and stops once no farther team can beat the
+ * ones kept, so it never scans the whole city.
+ */
+export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommendation[] {
+  const limit = query.limit ?? DEFAULT_LIMIT
+  if (limit <= 0) return []
+  const source = query.unitId === undefined ? index.all : index.byUnit.get(query.unitId)
+  if (!source) return []
+  const kept: { team: Team; distanceM: number; score: number; skill: string }[] = []
+  visitNearest(source.tree, query.point.lon, query.point.lat, query.maxDistanceM ?? DEFAULT_MAX_DISTANCE_M, (id, distanceM) => {
+    // score ≥ distance, so once the kept list is full no farther team can enter it.
+    if (kept.length === limit && distanceM > kept[limit - 1].score) return true
+    const team = source.teams[id]
+    if (checkTeam(team, query)) return false
+    const skill = matchingSkill(team.skills, query.classId)!
+    const score = distanceM + (LOAD_PENALTY_M * team.load) / team.capacity + (team.status === 'en-route' ? EN_ROUTE_PENALTY_M : 0)
+    insertSorted(kept, { team, distanceM, score, skill }, limit)
+    return false
+  })
+  return kept.map(({ team, distanceM, score, skill }) => ({ team, distanceM, score, reason: reasonFor(team, distanceM, skill) }))
+}
+
+/**
+ * The `limit` nearest teams (of the unit, when given) whatever their state, each with why it cannot take the
+ * case — for the dispatch board ("最近的一队忙碌").
+ */
+export function nearestTeams(index: TeamIndex, query: TeamQuery): TeamCandidate[] {
+  const limit = query.limit ?? DEFAULT_LIMIT
+  const source = query.unitId === undefined ? index.all : index.byUnit.get(query.unitId)
+  if (!source || limit <= 0) return []
+  const out: TeamCandidate[] = []
+  visitNearest(source.tree, query.point.lon, query.point.lat, query.maxDistanceM ?? DEFAULT_MAX_DISTANCE_M, (id, distanceM) => {
+    const team = source.teams[id]
+    const skip = checkTeam(team, query)
+    out.push(skip ? { team, distanceM, skip } : { team, distanceM })
+    return out.length >= limit
+  })
+  return out
+}
+
+/** Why a team cannot take the case (first failing check), or undefined if it can. */
+export function checkTeam(team: Team, query: TeamQuery): { reason: TeamSkipReason; message: string } | undefined {
+  if (query.unitId !== undefined && team.unitId !== query.unitId) {
+    return { reason: 'other-unit', message: `${team.name}属于 ${team.unitId}，不是责任单位 ${query.unitId}` }
+  }
+  if (matchingSkill(team.skills, query.classId) === undefined) {
+    return { reason: 'incapable', message: `${team.name}不具备 ${query.classId} 技能` }
+  }
+  if (team.status === 'off') return { reason: 'off', message: `${team.name}已下线` }
+  if (!onShift(team.shift, query.localMinuteOfDay, query.isoWeekday)) {
+    return { reason: 'off-shift', message: `${team.name}不在班` }
+  }
+  if (team.status === 'busy') return { reason: 'busy', message: `${team.name}忙碌` }
+  if (team.load >= team.capacity) {
+    return { reason: 'full', message: `${team.name}任务已满（${team.load}/${team.capacity}）` }
+  }
+  return undefined
+}
+
+/** Is a shift on at this local minute and ISO weekday? A shift past midnight belongs to the day it starts. */
+export function onShift(shift: TeamShift | 'always', minute: number, isoWeekday: number): boolean {
+  if (shift === 'always') return true
+  const from = hhmm(shift.from)
+  const to = hhmm(shift.to)
+  if (from === to) return shift.days.includes(isoWeekday)
+  if (from < to) return shift.days.includes(isoWeekday) && minute >= from && minute < to
+  const yesterday = isoWeekday === 1 ? 7 : isoWeekday - 1
+  return (shift.days.includes(isoWeekday) && minute >= from) || (shift.days.includes(yesterday) && minute < to)
+}
+
+function hhmm(s: string): number {
+  return Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
+}
+
+/** The team skill that covers the class: the exact minor id, its major prefix, or '*'. */
+function matchingSkill(skills: readonly string[], classId: string): string | undefined {
+  let major: string | undefined
+  for (const s of skills) {
+    if (s === classId) return s
+    if (s === '*' || (s.length === 3 && classId.startsWith(s))) major = s
+  }
+  return major
+}
+
+function insertSorted<T extends { score: number }>(list: T[], item: T, limit: number): void {
+  let i = list.length
+  while (i > 0 && list[i - 1].score > item.score) i--
+  if (i >= limit) return
+  list.splice(i, 0, item)
+  if (list.length > limit) list.pop()
+}
+
+function reasonFor(team: Team, distanceM: number, skill: string): string {
+  const distance = distanceM < 1000 ? `距离 ${Math.round(distanceM)} 米` : `距离 ${(distanceM / 1000).toFixed(2)} 公里`
+  const state = team.status === 'en-route' ? `在途（负载 ${team.load}/${team.capacity}）` : team.load === 0 ? '空闲' : `负载 ${team.load}/${team.capacity}`
+  const ability = skill === '*' ? '具备全部技能' : skill.length === 3 ? `具备 ${skill} 大类技能` : `具备 ${skill} 技能`
+  return `${distance}，${state}，${ability}`
+}
