@@ -54,11 +54,28 @@ export interface DomainError {
 }
 
 /** Result of a fallible pure function: no exceptions cross the core boundary. */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DomainError }
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DomainError }
+
+/** Build a DomainError (for functions that report a failure without producing a Result, e.g. guards). */
+export function domainError(
+  code: ErrorCode,
+  message: string,
+  field?: string,
+  details?: unknown,
+): DomainError {
+  const extra = { ...(field ? { field } : {}), ...(details !== undefined ? { details } : {}) }
+  return Object.freeze({ code, message, ...extra })
+}
 
 /** Build a failed Result. */
-export function fail<T = never>(code: ErrorCode, message: string, field?: string, details?: unknown): Result<T> {
-  return { ok: false, error: Object.freeze({ code, message, ...(field ? { field } : {}), ...(details !== undefined ? { details } : {}) }) }
+export function fail<T = never>(
+  code: ErrorCode,
+  message: string,
+  field?: string,
+  details?: unknown,
+): Result<T> {
+  return { ok: false, error: domainError(code, message, field, details) }
 }
 
 /** Build a successful Result. */

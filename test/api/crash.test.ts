@@ -21,22 +21,17 @@ async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
 describe.each(DATABASES)('a server killed mid-stream on $dialect', (d) => {
   it('keeps every intake it acknowledged', async () => {
     const { url, schema } = d.fresh()
-    // a PostgreSQL test schema is selected through the connection string's options
-    const databaseUrl = schema ? `${url}?options=-c%20search_path%3D${schema}` : url
-    if (schema) {
-      const db = await openDatabase(url, { schema })
-      await db.close()
-    }
     const port = 20000 + Math.floor(Math.random() * 20000)
     const env = {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: url,
+      ...(schema ? { DATABASE_SCHEMA: schema } : {}),
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       MQTT_PORT: '0',
     }
-    execFileSync('node', [BIN, 'user', 'add', '--username', 'op', '--password', 'pw', '--role', 'operator'], {
+    execFileSync('node', [BIN, 'user', 'add', '--username', 'op', '--password', 'crash-pw', '--role', 'operator'], {
       env,
       stdio: 'pipe',
     })
@@ -47,7 +42,7 @@ describe.each(DATABASES)('a server killed mid-stream on $dialect', (d) => {
       const login = await fetch(`${base}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'op', password: 'pw' }),
+        body: JSON.stringify({ username: 'op', password: 'crash-pw' }),
       })
       const { token } = (await login.json()) as { token: string }
       const acknowledged: string[] = []

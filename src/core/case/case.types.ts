@@ -18,7 +18,15 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number]
 
 /** Stages in which the city still owes the reporter something. */
-export const OPEN_STAGES: readonly Stage[] = ['reported', 'accepted', 'registered', 'dispatched', 'handling', 'suspended', 'handled']
+export const OPEN_STAGES: readonly Stage[] = [
+  'reported',
+  'accepted',
+  'registered',
+  'dispatched',
+  'handling',
+  'suspended',
+  'handled',
+]
 
 /** `system` is the platform itself: the intake pipeline, the SLA sweeper, a sensor rule. */
 export const ROLES = ['operator', 'dispatcher', 'handler', 'inspector', 'leader', 'admin', 'system'] as const
@@ -169,7 +177,12 @@ export type CaseAction =
   | { readonly type: 'accept'; readonly note?: string }
   | { readonly type: 'reject'; readonly reason: string }
   | { readonly type: 'merge'; readonly targetCaseId: string; readonly reason?: string }
-  | { readonly type: 'register'; readonly classId: string; readonly priority?: Priority; readonly note?: string }
+  | {
+      readonly type: 'register'
+      readonly classId: string
+      readonly priority?: Priority
+      readonly note?: string
+    }
   | {
       readonly type: 'dispatch'
       readonly unitId: string
@@ -192,8 +205,18 @@ export type CaseAction =
     }
   | { readonly type: 'suspend'; readonly reason: string }
   | { readonly type: 'resume'; readonly note?: string }
-  | { readonly type: 'report'; readonly note: string; readonly photos?: readonly string[]; readonly position?: GeoPoint }
-  | { readonly type: 'verify'; readonly passed: boolean; readonly note?: string; readonly photos?: readonly string[] }
+  | {
+      readonly type: 'report'
+      readonly note: string
+      readonly photos?: readonly string[]
+      readonly position?: GeoPoint
+    }
+  | {
+      readonly type: 'verify'
+      readonly passed: boolean
+      readonly note?: string
+      readonly photos?: readonly string[]
+    }
   | {
       readonly type: 'evaluate'
       readonly satisfaction: Satisfaction
@@ -206,7 +229,12 @@ export type CaseAction =
   | { readonly type: 'supervise'; readonly note: string }
   | { readonly type: 'instruct'; readonly note: string }
   | { readonly type: 'escalate'; readonly reason: string }
-  | { readonly type: 'whistle'; readonly unitIds: readonly string[]; readonly reason: string; readonly limit?: TimeLimit }
+  | {
+      readonly type: 'whistle'
+      readonly unitIds: readonly string[]
+      readonly reason: string
+      readonly limit?: TimeLimit
+    }
   | { readonly type: 'report-in'; readonly note?: string }
 
 export type ActionType = CaseAction['type']
