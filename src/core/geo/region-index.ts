@@ -22,6 +22,10 @@ export interface LevelIndex {
   readonly tree: Flatbush | undefined
   readonly shapes: readonly Shape[]
   readonly answers: readonly LookupResult[]
+  /** The point being looked up; reused so the hot path allocates no closure per call (single-threaded JS). */
+  readonly probe: { x: number; y: number; hit: number }
+  /** Flatbush filter doing the exact test; it keeps nothing, so flatbush returns an empty array. */
+  readonly filter: (i: number) => boolean
 }
 
 /** A region's outline flattened for the even-odd test; `rect` means the bbox IS the shape. */
@@ -56,19 +60,13 @@ export function buildRegionIndex(set: RegionSet): RegionIndex {
  */
 export function lookup(index: RegionIndex, lon: number, lat: number): LookupResult | undefined {
   for (const level of index.levels) {
-    const tree = level.tree
-    if (tree === undefined) continue
-    let hit = -1
-    const shapes = level.shapes
-    // The filter does the exact test and keeps nothing, so flatbush returns an empty array.
-    tree.search(lon, lat, lon, lat, (i) => {
-      if (hit < 0) {
-        const s = shapes[i]
-        if (s.rect || containsPoint(s, lon, lat)) hit = i
-      }
-      return false
-    })
-    if (hit >= 0) return level.answers[hit]
+    if (level.tree === undefined) continue
+    const probe = level.probe
+    probe.x = lon
+    probe.y = lat
+    probe.hit = -1
+    level.tree.search(lon, lat, lon, lat, level.filter)
+    if (probe.hit >= 0) return level.answers[probe.hit]
   }
   return undefined
 }
@@ -148,11 +146,19 @@ function containsPoint(s: Shape, x: number, y: number): boolean {
 function buildLevel(level: LevelIndex['level'], regions: readonly Region[], byCode: ReadonlyMap<string, Region>): LevelIndex {
   const shapes = regions.map((r) => toShape(r.geometry, r.bbox))
   const answers = regions.map((r) => answerFor(r, byCode))
-  if (regions.length === 0) return Object.freeze({ level, tree: undefined, shapes, answers })
+  const probe = { x: 0, y: 0, hit: -1 }
+  const filter = (i: number): boolean => {
+    if (probe.hit < 0) {
+      const s = shapes[i]
+      if (s.rect || containsPoint(s, probe.x, probe.y)) probe.hit = i
+    }
+    return false
+  }
+  if (regions.length === 0) return Object.freeze({ level, tree: undefined, shapes, answers, probe, filter })
   const tree = new Flatbush(regions.length)
   for (const r of regions) tree.add(r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3])
   tree.finish()
-  return Object.freeze({ level, tree, shapes, answers })
+  return Object.freeze({ level, tree, shapes, answers, probe, filter })
 }
 
 function answerFor(region: Region, byCode: ReadonlyMap<string, Region>): LookupResult {
