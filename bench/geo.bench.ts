@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
   for (const g of set.grids) tree.add(g.bbox[0], g.bbox[1], g.bbox[2], g.bbox[3])
   tree.finish()
   const baseline = (x: number, y: number): string | undefined => {
-    for (const i of tree.search(x, y, x, y)) if (turf.booleanPointInPolygon([x, y], cells[i]!)) return set.grids[i]!.code
+    for (const i of tree.search(x, y, x, y)) if (turf.booleanPointInPolygon([x, y], cells[i])) return set.grids[i].code
     return undefined
   }
   const ours = (x: number, y: number): string | undefined => lookup(index, x, y)?.gridCode
@@ -41,12 +41,12 @@ export async function run(): Promise<void> {
     POINTS,
   )
   let disagree = 0
-  for (let k = 0; k < pts.length; k += 2) if (ours(pts[k]!, pts[k + 1]!) !== baseline(pts[k]!, pts[k + 1]!)) disagree++
+  for (let k = 0; k < pts.length; k += 2) if (ours(pts[k], pts[k + 1]) !== baseline(pts[k], pts[k + 1])) disagree++
 
   const time = (f: (x: number, y: number) => string | undefined): number => {
     let hits = 0
     const t = performance.now()
-    for (let k = 0; k < pts.length; k += 2) if (f(pts[k]!, pts[k + 1]!) !== undefined) hits++
+    for (let k = 0; k < pts.length; k += 2) if (f(pts[k], pts[k + 1]) !== undefined) hits++
     const s = (performance.now() - t) / 1000
     if (hits === 0) throw new Error('no point hit a cell')
     return POINTS / s
