@@ -6,6 +6,8 @@ export interface Config {
   readonly port: number
   readonly host: string
   readonly databaseUrl: string
+  /** PostgreSQL schema to use instead of the default search path */
+  readonly databaseSchema?: string
   /** external MQTT broker; none = the embedded broker on `mqttPort` */
   readonly mqttUrl?: string
   readonly mqttPort: number
@@ -39,6 +41,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     problems.push(`DATABASE_URL must be sqlite:PATH or postgres://… (got "${databaseUrl}")`)
   }
+  if (env.DATABASE_SCHEMA && !/^[a-z_][a-z0-9_]{0,62}$/.test(env.DATABASE_SCHEMA)) {
+    problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${env.DATABASE_SCHEMA}")`)
+  }
   const mqttUrl = env.MQTT_URL || undefined
   if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl))
     problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)
@@ -55,6 +60,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     port: int('PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    ...(env.DATABASE_SCHEMA ? { databaseSchema: env.DATABASE_SCHEMA } : {}),
     ...(mqttUrl ? { mqttUrl } : {}),
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     ...(natsUrl ? { natsUrl } : {}),

@@ -34,12 +34,11 @@ export interface Platform {
 
 export interface PlatformOptions {
   readonly databaseUrl: string
+  readonly databaseSchema?: string
   readonly catalogFile: string
   readonly calendarFile: string
   readonly clock?: Clock
   readonly pipeline?: IntakePipeline
-  /** PostgreSQL schema (tests) */
-  readonly schema?: string
   readonly migrate?: boolean
 }
 
@@ -70,8 +69,8 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     loadData(o.catalogFile, parseCatalog),
     loadData(o.calendarFile, parseCalendar),
   ])
-  const db = await openDatabase(o.databaseUrl, o.schema ? { schema: o.schema } : {})
-  if (o.migrate !== false) await migrateToLatest(db.kysely)
+  const db = await openDatabase(o.databaseUrl, o.databaseSchema ? { schema: o.databaseSchema } : {})
+  if (o.migrate !== false) await migrateToLatest(db)
   const clock = o.clock ?? (() => Date.now())
   const env = buildLifecycleEnv(catalog, calendar)
   const bus = new LocalBus()

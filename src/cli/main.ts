@@ -54,11 +54,11 @@ export function program(): Command {
     .argument('[direction]', 'up | down | reset', 'up')
     .action(async (direction: string) => {
       const config = loadConfig()
-      const db = await openDatabase(config.databaseUrl)
+      const db = await openDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {})
       try {
-        if (direction === 'up') await migrateToLatest(db.kysely)
-        else if (direction === 'down') await migrateDown(db.kysely)
-        else if (direction === 'reset') await migrateAllDown(db.kysely)
+        if (direction === 'up') await migrateToLatest(db)
+        else if (direction === 'down') await migrateDown(db)
+        else if (direction === 'reset') await migrateAllDown(db)
         else throw new Error(`direction must be up, down or reset (got "${direction}")`)
         console.log(`migrate ${direction}: done (${config.databaseUrl})`)
       } finally {

@@ -99,18 +99,21 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   let queue: Pending[] = []
   let running: Promise<void> | undefined
 
+  // Flush on the next turn of the event loop, not at once: better-sqlite3 answers synchronously,
+  // so a flush started in the same turn would commit each appeal alone (one fsync each) before the
+  // requests already waiting on their sockets could join it.
   function schedule(): void {
     if (running) return
-    running = (async () => {
-      while (queue.length > 0) {
+    running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
         const batch = queue.slice(0, maxBatch)
         queue = queue.slice(batch.length)
         await flush(deps, batch)
-      }
-    })().finally(() => {
-      running = undefined
-      if (queue.length > 0) schedule()
-    })
+      })
+      .finally(() => {
+        running = undefined
+        if (queue.length > 0) schedule()
+      })
   }
 
   return {

@@ -11,6 +11,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface Db {
   readonly kysely: Kysely<Database>
   readonly dialect: Dialect
+  /** PostgreSQL schema in use, when not the default */
+  readonly schema?: string
   /** the raw better-sqlite3 handle (SQLite only): the benchmarks' floor uses it */
   readonly sqlite?: SQLite.Database
   close(): Promise<void>
@@ -56,7 +58,12 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
     })
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() }
+    return {
+      kysely,
+      dialect: 'postgres',
+      ...(options.schema ? { schema: options.schema } : {}),
+      close: () => kysely.destroy(),
+    }
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
 }

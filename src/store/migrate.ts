@@ -1,13 +1,8 @@
 import { readdir } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { join } from 'node:path'
-import {
-  Migrator,
-  type Migration,
-  type MigrationProvider,
-  type MigrationResultSet,
-  type Kysely,
-} from 'kysely'
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+import type { Db } from './db.ts'
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 
@@ -25,8 +20,13 @@ class FolderProvider implements MigrationProvider {
   }
 }
 
-function migrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: new FolderProvider() })
+function migrator(db: Db): Migrator {
+  return new Migrator({
+    db: db.kysely,
+    provider: new FolderProvider(),
+    // keep the bookkeeping tables beside the schema's own tables
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  })
 }
 
 function check(result: MigrationResultSet): MigrationResultSet {
@@ -41,17 +41,17 @@ function check(result: MigrationResultSet): MigrationResultSet {
 }
 
 /** Bring the schema to the latest migration. */
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   return check(await migrator(db).migrateToLatest())
 }
 
 /** Undo the latest migration. */
-export async function migrateDown(db: Kysely<any>): Promise<MigrationResultSet> {
+export async function migrateDown(db: Db): Promise<MigrationResultSet> {
   return check(await migrator(db).migrateDown())
 }
 
 /** Undo every migration (for up/down/up checks). */
-export async function migrateAllDown(db: Kysely<any>): Promise<void> {
+export async function migrateAllDown(db: Db): Promise<void> {
   const m = migrator(db)
   for (;;) {
     const r = check(await m.migrateDown())

@@ -31,10 +31,14 @@ describe.each(DATABASES)('a server killed mid-stream on $dialect', (d) => {
       LOG_LEVEL: 'silent',
       MQTT_PORT: '0',
     }
-    execFileSync('node', [BIN, 'user', 'add', '--username', 'op', '--password', 'crash-pw', '--role', 'operator'], {
-      env,
-      stdio: 'pipe',
-    })
+    execFileSync(
+      'node',
+      [BIN, 'user', 'add', '--username', 'op', '--password', 'crash-pw', '--role', 'operator'],
+      {
+        env,
+        stdio: 'pipe',
+      },
+    )
     const child = spawn('node', [BIN, 'serve', '--roles', 'api'], { env, stdio: 'ignore' })
     const base = `http://127.0.0.1:${port}`
     try {

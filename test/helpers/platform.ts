@@ -102,7 +102,7 @@ export async function startTestPlatform(
     catalogFile: 'data/catalog/default.json',
     calendarFile: 'data/calendars/cn-beijing.json',
     clock,
-    ...(schema ? { schema } : {}),
+    ...(schema ? { databaseSchema: schema } : {}),
     ...(options.pipeline ? { pipeline: options.pipeline } : {}),
   })
   await upsertUnits(platform.db.kysely, TEST_UNITS)

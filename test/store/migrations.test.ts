@@ -14,14 +14,14 @@ describe.each(DATABASES)('migrations on $dialect', (d) => {
           .map((t) => t.name)
           .filter((n) => !n.startsWith('kysely_'))
           .sort()
-      await migrateToLatest(db.kysely)
+      await migrateToLatest(db)
       const first = await tables()
       expect(first).toEqual(
         expect.arrayContaining(['appeals', 'cases', 'outbox', 'sessions', 'timeline', 'units', 'users']),
       )
-      await migrateAllDown(db.kysely)
+      await migrateAllDown(db)
       expect(await tables()).toEqual([])
-      await migrateToLatest(db.kysely)
+      await migrateToLatest(db)
       expect(await tables()).toEqual(first)
       await sql`select count(*) from cases`.execute(db.kysely)
     } finally {
