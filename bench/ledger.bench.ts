@@ -88,7 +88,11 @@ function chainStep(inputs: readonly EntryInput[]): number {
   return inputs.length / ((performance.now() - t) / 1000)
 }
 
-async function ledgerAppends(inputs: readonly EntryInput[], keys: UnitKeyStore, signing: SigningMode): Promise<number> {
+async function ledgerAppends(
+  inputs: readonly EntryInput[],
+  keys: UnitKeyStore,
+  signing: SigningMode,
+): Promise<number> {
   let now = T0
   const writer = await LedgerWriter.open({
     store: new MemoryLedgerStore(false),
@@ -110,18 +114,28 @@ async function ledgerAppends(inputs: readonly EntryInput[], keys: UnitKeyStore, 
 }
 
 /** Write `m` entries through the writer into an offline ledger file, witnesses co-signing every checkpoint. */
-async function generateFile(m: number, keys: UnitKeyStore): Promise<{ seconds: number; path: string; dir: string; bytes: number }> {
+async function generateFile(
+  m: number,
+  keys: UnitKeyStore,
+): Promise<{ seconds: number; path: string; dir: string; bytes: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'onegrid-ledger-bench-'))
   const entriesPath = join(dir, 'entries.jsonl')
   const entriesOut = createWriteStream(entriesPath)
   const checkpoints: Checkpoint[] = []
   const crypto = keys.crypto()
   const store: LedgerStorePort = {
-    appendEntries: (es) => writeLines(entriesOut, es.map((e) => JSON.stringify({ type: 'entry', ...e }))),
+    appendEntries: (es) =>
+      writeLines(
+        entriesOut,
+        es.map((e) => JSON.stringify({ type: 'entry', ...e })),
+      ),
     saveCheckpoint: (cp: Checkpoint, _f: readonly Hex[]) => {
       let signed = cp
       for (const w of ['witness-a', 'witness-b']) {
-        const r = cosignCheckpoint(crypto, keys.directory(), signed, { unitId: w, keyId: keys.current(w, cp.at)!.keyId })
+        const r = cosignCheckpoint(crypto, keys.directory(), signed, {
+          unitId: w,
+          keyId: keys.current(w, cp.at)!.keyId,
+        })
         if (!r.ok) throw new Error(r.error.message)
         signed = r.value
       }
@@ -157,7 +171,10 @@ async function generateFile(m: number, keys: UnitKeyStore): Promise<{ seconds: n
     ...keys.directory().keys.map((k) => ({ type: 'key', ...k })),
     ...checkpoints.map((cp) => ({ type: 'checkpoint', ...cp })),
   ]
-  await writeLines(out, head.map((x) => JSON.stringify(x)))
+  await writeLines(
+    out,
+    head.map((x) => JSON.stringify(x)),
+  )
   for await (const chunk of createReadStream(entriesPath)) {
     if (!out.write(chunk)) await once(out, 'drain')
   }
@@ -179,4 +196,3 @@ function median(xs: readonly number[]): number {
 function fmt(x: number): string {
   return Math.round(x).toLocaleString('en-US')
 }
-

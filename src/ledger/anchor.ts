@@ -70,7 +70,13 @@ export class FileAnchor implements AnchorPort {
         await fh.close()
       }
       this.tail = Promise.resolve({ index: line.index, hash: lineHash(text) })
-      return { anchor: 'file', ref: `${this.path}#${line.index}`, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, at: line.at }
+      return {
+        anchor: 'file',
+        ref: `${this.path}#${line.index}`,
+        treeSize: checkpoint.treeSize,
+        rootHash: checkpoint.rootHash,
+        at: line.at,
+      }
     })
     this.writing = run.catch(() => undefined)
     return run
@@ -105,7 +111,9 @@ export class FileAnchor implements AnchorPort {
       if (raw === '') continue
       const line = JSON.parse(raw) as AnchorLine
       if (line.prevHash !== prev || line.index !== out.length) {
-        throw new Error(`anchor file ${this.path}: line ${out.length} does not follow the line before it (edited, removed or reordered)`)
+        throw new Error(
+          `anchor file ${this.path}: line ${out.length} does not follow the line before it (edited, removed or reordered)`,
+        )
       }
       prev = lineHash(raw)
       out.push({ index: line.index, hash: prev, line })

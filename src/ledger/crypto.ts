@@ -28,7 +28,11 @@ export function createNodeCrypto(privateKey: PrivateKeyLookup = () => undefined)
       const id = Buffer.from(publicKey).toString('hex')
       let key = publicKeys.get(id)
       if (!key) {
-        key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
+        key = createPublicKey({
+          key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
+          format: 'der',
+          type: 'spki',
+        })
         publicKeys.set(id, key)
       }
       return verify(null, bytes, key, sig)

@@ -1,7 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import type { Checkpoint, CryptoPort, KeyDirectory, LedgerEntry, PublicKeyRecord, VerifyReport } from '../core/ledger/ledger.types.ts'
+import type {
+  Checkpoint,
+  CryptoPort,
+  KeyDirectory,
+  LedgerEntry,
+  PublicKeyRecord,
+  VerifyReport,
+} from '../core/ledger/ledger.types.ts'
 import { LogVerifier } from '../core/ledger/verify.ts'
 import type { VerifyOptions } from '../core/ledger/verify.ts'
 import { createNodeCrypto } from './crypto.ts'
@@ -71,7 +78,10 @@ export async function importLedgerFile(path: string): Promise<LedgerFileContents
  */
 export async function verifyLedgerFile(
   path: string,
-  options: VerifyOptions & { readonly crypto?: CryptoPort; readonly extraCheckpoints?: readonly Checkpoint[] } = {},
+  options: VerifyOptions & {
+    readonly crypto?: CryptoPort
+    readonly extraCheckpoints?: readonly Checkpoint[]
+  } = {},
 ): Promise<VerifyReport> {
   const crypto = options.crypto ?? createNodeCrypto()
   const keys: PublicKeyRecord[] = []
@@ -82,7 +92,9 @@ export async function verifyLedgerFile(
       verifier ??= new LogVerifier(checkpoints, { keys }, crypto, options)
       verifier.push(rec.value)
     } else if (verifier) {
-      throw new Error(`${path}: a ${rec.type} line after the first entry; keys and checkpoints must come first`)
+      throw new Error(
+        `${path}: a ${rec.type} line after the first entry; keys and checkpoints must come first`,
+      )
     } else if (rec.type === 'key') {
       keys.push(rec.value)
     } else {

@@ -44,7 +44,8 @@ export class UnitKeyStore {
     }
     const store = new UnitKeyStore(dir, records)
     for (const f of await readdir(dir)) {
-      if (f.endsWith('.pem')) store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))
+      if (f.endsWith('.pem'))
+        store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))
     }
     return store
   }
@@ -54,7 +55,8 @@ export class UnitKeyStore {
    * instead, so there is never more than one key valid at one instant.
    */
   async generate(unitId: string, validFrom: Instant): Promise<PublicKeyRecord> {
-    if (this.records.some((r) => r.unitId === unitId && r.validUntil === undefined)) return this.rotate(unitId, validFrom)
+    if (this.records.some((r) => r.unitId === unitId && r.validUntil === undefined))
+      return this.rotate(unitId, validFrom)
     return this.add(unitId, validFrom)
   }
 
@@ -65,7 +67,9 @@ export class UnitKeyStore {
   async rotate(unitId: string, at: Instant): Promise<PublicKeyRecord> {
     const current = this.records.find((r) => r.unitId === unitId && r.validUntil === undefined)
     if (current && at <= current.validFrom) {
-      throw new Error(`cannot rotate ${unitId} at ${at}: its current key ${current.keyId} starts at ${current.validFrom}`)
+      throw new Error(
+        `cannot rotate ${unitId} at ${at}: its current key ${current.keyId} starts at ${current.validFrom}`,
+      )
     }
     if (current) this.records = this.records.map((r) => (r === current ? { ...r, validUntil: at } : r))
     this.byUnit = undefined
@@ -110,7 +114,10 @@ export class UnitKeyStore {
     this.privates.set(keyId, privateKey)
     if (this.dir) {
       const pemPath = join(this.dir, `${keyId}.pem`)
-      await writeFile(pemPath, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' })
+      await writeFile(pemPath, privateKey.export({ format: 'pem', type: 'pkcs8' }), {
+        mode: 0o600,
+        flag: 'wx',
+      })
       await chmod(pemPath, 0o600)
       await writeAtomic(join(this.dir, DIRECTORY_FILE), `${JSON.stringify(this.directory(), null, 2)}\n`)
     }

@@ -17,7 +17,9 @@ export interface LedgerStorePort {
   /** Persist a checkpoint with the Merkle frontier at its size, so a restart never rereads old leaves. */
   saveCheckpoint(checkpoint: Checkpoint, frontier: readonly Hex[]): Promise<void>
   /** The newest checkpoint and its frontier; undefined for an empty ledger. */
-  latestCheckpoint(): Promise<{ readonly checkpoint: Checkpoint; readonly frontier: readonly Hex[] } | undefined>
+  latestCheckpoint(): Promise<
+    { readonly checkpoint: Checkpoint; readonly frontier: readonly Hex[] } | undefined
+  >
   /** Entries with seq ≥ `seq` in seq order: those stored after the newest checkpoint. */
   entriesFrom(seq: number): Promise<readonly LedgerEntry[]>
 }
@@ -77,7 +79,9 @@ export class LedgerWriter {
       const resumed = MerkleFrontier.fromState(sha, latest.checkpoint.treeSize, latest.frontier)
       if (!resumed.ok) throw new Error(`ledger cannot resume: ${resumed.error.message}`)
       if (toHex(resumed.value.root()) !== latest.checkpoint.rootHash) {
-        throw new Error(`ledger cannot resume: the saved frontier does not hash to checkpoint ${latest.checkpoint.treeSize}'s root`)
+        throw new Error(
+          `ledger cannot resume: the saved frontier does not hash to checkpoint ${latest.checkpoint.treeSize}'s root`,
+        )
       }
       frontier = resumed.value
     }
@@ -113,10 +117,18 @@ export class LedgerWriter {
    * `flush`. Fails when the input is malformed or the acting unit has no key valid at `at`.
    */
   append(input: EntryInput): Result<LedgerEntry> {
-    if (this.broken) return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)
+    if (this.broken)
+      return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)
     const keyId = this.deps.unitKeyAt(input.unitId, input.at)
-    if (!keyId) return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')
-    const built = buildEntry(this.deps.crypto, input, this.frontier.size, keyId, this.deps.signing === 'entry')
+    if (!keyId)
+      return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')
+    const built = buildEntry(
+      this.deps.crypto,
+      input,
+      this.frontier.size,
+      keyId,
+      this.deps.signing === 'entry',
+    )
     if (!built.ok) return built
     this.frontier.append(built.value.leaf)
     this.pending.push(built.value.entry)

@@ -36,7 +36,10 @@ function handOff(i: number): EntryInput {
   }
 }
 
-async function setup<S extends LedgerStorePort = MemoryLedgerStore>(store: S = new MemoryLedgerStore() as unknown as S, keys?: UnitKeyStore) {
+async function setup<S extends LedgerStorePort = MemoryLedgerStore>(
+  store: S = new MemoryLedgerStore() as unknown as S,
+  keys?: UnitKeyStore,
+) {
   const ks = keys ?? UnitKeyStore.inMemory()
   if (!keys) for (const u of [PLATFORM_UNIT_ID, 'district-centre', UNIT]) await ks.generate(u, T0 - 1)
   let now = T0
@@ -75,7 +78,12 @@ describe('LedgerWriter', () => {
     expect(again.writer.size).toBe(10)
     expect(again.writer.rootHash()).toBe(writer.rootHash())
     expect(await again.writer.flush()).toMatchObject({ treeSize: 10, rootHash: writer.rootHash() })
-    const report = verifyLog(store.entries, store.checkpoints.map((c) => c.checkpoint), keys.directory(), keys.crypto())
+    const report = verifyLog(
+      store.entries,
+      store.checkpoints.map((c) => c.checkpoint),
+      keys.directory(),
+      keys.crypto(),
+    )
     expect(report).toMatchObject({ ok: true, entries: 10, checkpoints: 2 })
   })
 
@@ -159,6 +167,11 @@ describe('ledger file', () => {
     const text = await readFile(path, 'utf8')
     await writeFile(path, text.replace('"caseId":"C5"', '"caseId":"C55"'))
     const report = await verifyLedgerFile(path)
-    expect(report.firstBadEntry).toMatchObject({ kind: 'leaf-hash', seq: 5, caseId: 'C55', action: 'dispatch' })
+    expect(report.firstBadEntry).toMatchObject({
+      kind: 'leaf-hash',
+      seq: 5,
+      caseId: 'C55',
+      action: 'dispatch',
+    })
   })
 })

@@ -13,7 +13,9 @@ const CHECKPOINT_DOMAIN = 'onegrid-checkpoint-v1'
  * The bytes the platform and every witness sign: the tree head and the platform key id, under a
  * domain tag so a checkpoint signature can never be replayed as an entry signature.
  */
-export function checkpointSignedBytes(cp: Pick<Checkpoint, 'treeSize' | 'rootHash' | 'at' | 'platformKeyId'>): Uint8Array {
+export function checkpointSignedBytes(
+  cp: Pick<Checkpoint, 'treeSize' | 'rootHash' | 'at' | 'platformKeyId'>,
+): Uint8Array {
   return canonicalBytes({
     domain: CHECKPOINT_DOMAIN,
     treeSize: cp.treeSize,

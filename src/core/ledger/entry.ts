@@ -29,7 +29,10 @@ export function entryContentJson(e: EntryInput & { readonly seq: number; readonl
 }
 
 /** The RFC 9162 leaf hash of an entry's content: SHA-256(0x00 || canonical content). */
-export function entryLeafHash(crypto: CryptoPort, e: EntryInput & { readonly seq: number; readonly keyId: string }): Uint8Array {
+export function entryLeafHash(
+  crypto: CryptoPort,
+  e: EntryInput & { readonly seq: number; readonly keyId: string },
+): Uint8Array {
   // A leading U+0000 encodes to the single byte 0x00: the leaf prefix without a second copy.
   return crypto.sha256(encoder.encode(`\u0000${entryContentJson(e)}`))
 }

@@ -14,7 +14,8 @@ import {
 
 const c = createNodeCrypto()
 const sha = (b: Uint8Array): Uint8Array => c.sha256(b)
-const leaves = (n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => hashLeaf(sha, utf8(`leaf ${i}`)))
+const leaves = (n: number): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => hashLeaf(sha, utf8(`leaf ${i}`)))
 const H = (l: Uint8Array, r: Uint8Array): Uint8Array => hashNode(sha, l, r)
 
 /** Flip one bit, so a tampered proof differs from the honest one in exactly one place. */
@@ -90,7 +91,9 @@ describe('RFC 9162 inclusion proofs', () => {
         for (let k = 0; k < proof.path.length; k++) {
           const path = proof.path.map((p, j) => (j === k ? flip(p) : p))
           expect(verifyInclusion(sha, ls[i], { ...proof, path }, root)).toBe(false)
-          expect(verifyInclusion(sha, ls[i], { ...proof, path: proof.path.filter((_, j) => j !== k) }, root)).toBe(false)
+          expect(
+            verifyInclusion(sha, ls[i], { ...proof, path: proof.path.filter((_, j) => j !== k) }, root),
+          ).toBe(false)
         }
         expect(verifyInclusion(sha, ls[i], { ...proof, path: [...proof.path, ls[0]] }, root)).toBe(false)
       }
@@ -124,7 +127,10 @@ describe('RFC 9162 consistency proofs', () => {
         expect(verifyConsistency(sha, proof, roots[m], flip(roots[n]))).toBe(false)
         for (let k = 0; k < proof.path.length; k++) {
           const path = proof.path.map((p, j) => (j === k ? flip(p) : p))
-          expect(verifyConsistency(sha, { ...proof, path }, roots[m], roots[n]), `flip ${k} in ${m} → ${n}`).toBe(false)
+          expect(
+            verifyConsistency(sha, { ...proof, path }, roots[m], roots[n]),
+            `flip ${k} in ${m} → ${n}`,
+          ).toBe(false)
           const shorter = proof.path.filter((_, j) => j !== k)
           expect(verifyConsistency(sha, { ...proof, path: shorter }, roots[m], roots[n])).toBe(false)
         }

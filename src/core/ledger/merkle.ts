@@ -77,7 +77,10 @@ export class MerkleFrontier {
   static fromState(sha: Sha256, size: number, nodes: readonly Hex[]): Result<MerkleFrontier> {
     if (!Number.isSafeInteger(size) || size < 0) return fail('LEDGER_INVALID', `bad tree size ${size}`)
     if (nodes.length !== popcount(size)) {
-      return fail('LEDGER_INVALID', `a tree of ${size} leaves has ${popcount(size)} frontier hashes, got ${nodes.length}`)
+      return fail(
+        'LEDGER_INVALID',
+        `a tree of ${size} leaves has ${popcount(size)} frontier hashes, got ${nodes.length}`,
+      )
     }
     const bytes: Uint8Array[] = []
     for (const h of nodes) {
@@ -126,7 +129,12 @@ function popcount(n: number): number {
 }
 
 /** RFC 9162 §2.1.3.1 audit path PATH(m, D[n]) for leaf `index` in a tree of `size` leaves. */
-export function inclusionProof(sha: Sha256, index: number, size: number, leaf: LeafSource): Result<InclusionProof> {
+export function inclusionProof(
+  sha: Sha256,
+  index: number,
+  size: number,
+  leaf: LeafSource,
+): Result<InclusionProof> {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
     return fail('LEDGER_INVALID', `leaf ${index} is not in a tree of ${size}`)
   }
@@ -148,7 +156,12 @@ export function inclusionProof(sha: Sha256, index: number, size: number, leaf: L
 }
 
 /** RFC 9162 §2.1.3.2: does `leafHash` sit at `proof.leafIndex` of the tree with `rootHash`? */
-export function verifyInclusion(sha: Sha256, leafHash: Uint8Array, proof: InclusionProof, rootHash: Uint8Array): boolean {
+export function verifyInclusion(
+  sha: Sha256,
+  leafHash: Uint8Array,
+  proof: InclusionProof,
+  rootHash: Uint8Array,
+): boolean {
   const { leafIndex, treeSize, path } = proof
   if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0) return false
   if (leafIndex >= treeSize) return false
@@ -178,7 +191,12 @@ export function verifyInclusion(sha: Sha256, leafHash: Uint8Array, proof: Inclus
  * RFC 9162 §2.1.4.1 PROOF(m, D[n]). The RFC defines it for 0 < m < n; m = 0 and m = n are
  * trivially consistent and get an empty path, which `verifyConsistency` treats accordingly.
  */
-export function consistencyProof(sha: Sha256, m: number, n: number, leaf: LeafSource): Result<ConsistencyProof> {
+export function consistencyProof(
+  sha: Sha256,
+  m: number,
+  n: number,
+  leaf: LeafSource,
+): Result<ConsistencyProof> {
   if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || m > n) {
     return fail('LEDGER_INVALID', `no consistency proof from size ${m} to size ${n}`)
   }

@@ -50,7 +50,15 @@ async function buildLedger(n: number, signing: SigningMode, rotateAt?: number) {
       const previous = prev
         ? { checkpoint: prev, proof: unwrap(consistencyProof(sha, prev.treeSize, cp.treeSize, leafAt)) }
         : undefined
-      cp = unwrap(cosignCheckpoint(crypto, keys.directory(), cp, { unitId: w, keyId: keys.current(w, cp.at)!.keyId }, previous))
+      cp = unwrap(
+        cosignCheckpoint(
+          crypto,
+          keys.directory(),
+          cp,
+          { unitId: w, keyId: keys.current(w, cp.at)!.keyId },
+          previous,
+        ),
+      )
     }
     checkpoints.push(cp)
   }
@@ -79,7 +87,10 @@ function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: { message: st
 describe('verifyLog on an honest log', () => {
   it('accepts it and recomputes the writer root', async () => {
     const { entries, checkpoints, keys, crypto, writer } = await buildLedger(23, 'entry')
-    const report = verifyLog(entries, checkpoints, keys.directory(), crypto, { requireEntrySignatures: true, minWitnesses: 2 })
+    const report = verifyLog(entries, checkpoints, keys.directory(), crypto, {
+      requireEntrySignatures: true,
+      minWitnesses: 2,
+    })
     expect(report.problems).toEqual([])
     expect(report).toMatchObject({ ok: true, entries: 23, checkpoints: 5, rootHash: writer.rootHash() })
   })
@@ -114,7 +125,9 @@ describe('verifyLog names the first tampered entry', () => {
       const { entries, checkpoints, keys, crypto } = await buildLedger(12, mode)
       const e = entries[7]
       const rebuilt = unwrap(buildEntry(crypto, { ...e, at: e.at - 30_000 }, e.seq, e.keyId, false)).entry
-      const forged = entries.map((x) => (x.seq === 7 ? { ...rebuilt, ...(x.signature ? { signature: x.signature } : {}) } : x))
+      const forged = entries.map((x) =>
+        x.seq === 7 ? { ...rebuilt, ...(x.signature ? { signature: x.signature } : {}) } : x,
+      )
       const report = verifyLog(forged, checkpoints, keys.directory(), crypto)
       expect(report.ok).toBe(false)
       const root = report.problems.find((p) => p.kind === 'checkpoint-root')
@@ -125,7 +138,12 @@ describe('verifyLog names the first tampered entry', () => {
 
   it('a deleted entry', async () => {
     const { entries, checkpoints, keys, crypto } = await buildLedger(12, 'batch')
-    const report = verifyLog(entries.filter((e) => e.seq !== 4), checkpoints, keys.directory(), crypto)
+    const report = verifyLog(
+      entries.filter((e) => e.seq !== 4),
+      checkpoints,
+      keys.directory(),
+      crypto,
+    )
     expect(report.firstBadEntry).toMatchObject({ kind: 'seq-gap', seq: 5, expected: '4', actual: '5' })
     expect(report.firstBadEntry?.message).toContain('missing')
     expect(report.problems.some((p) => p.kind === 'checkpoint-root' && p.treeSize === 5)).toBe(true)
@@ -136,16 +154,30 @@ describe('verifyLog names the first tampered entry', () => {
     const swapped = [...entries]
     ;[swapped[2], swapped[3]] = [swapped[3], swapped[2]]
     const report = verifyLog(swapped, checkpoints, keys.directory(), crypto)
-    expect(report.firstBadEntry).toMatchObject({ kind: 'seq-gap', seq: 3, caseId: entries[3].caseId, expected: '2' })
+    expect(report.firstBadEntry).toMatchObject({
+      kind: 'seq-gap',
+      seq: 3,
+      caseId: entries[3].caseId,
+      expected: '2',
+    })
   })
 
   it('two swapped signatures', async () => {
     const { entries, checkpoints, keys, crypto } = await buildLedger(12, 'entry')
     const forged = entries.map((e) =>
-      e.seq === 3 ? { ...e, signature: entries[6].signature } : e.seq === 6 ? { ...e, signature: entries[3].signature } : e,
+      e.seq === 3
+        ? { ...e, signature: entries[6].signature }
+        : e.seq === 6
+          ? { ...e, signature: entries[3].signature }
+          : e,
     )
     const report = verifyLog(forged, checkpoints, keys.directory(), crypto)
-    expect(report.firstBadEntry).toMatchObject({ kind: 'signature-invalid', seq: 3, unitId: entries[3].unitId, keyId: entries[3].keyId })
+    expect(report.firstBadEntry).toMatchObject({
+      kind: 'signature-invalid',
+      seq: 3,
+      unitId: entries[3].unitId,
+      keyId: entries[3].keyId,
+    })
     expect(report.problems.filter((p) => p.kind === 'signature-invalid').map((p) => p.seq)).toEqual([3, 6])
   })
 
@@ -153,7 +185,12 @@ describe('verifyLog names the first tampered entry', () => {
     const { entries, checkpoints, keys, crypto } = await buildLedger(8, 'batch')
     const fromTimeline = (e: LedgerEntry): string => (e.seq === 5 ? 'f'.repeat(64) : e.stateHash)
     const report = verifyLog(entries, checkpoints, keys.directory(), crypto, { stateHashOf: fromTimeline })
-    expect(report.firstBadEntry).toMatchObject({ kind: 'state-hash', seq: 5, expected: 'f'.repeat(64), actual: entries[5].stateHash })
+    expect(report.firstBadEntry).toMatchObject({
+      kind: 'state-hash',
+      seq: 5,
+      expected: 'f'.repeat(64),
+      actual: entries[5].stateHash,
+    })
   })
 })
 
@@ -172,12 +209,27 @@ describe('verifyLog checks checkpoints', () => {
   it('a wrong witness signature names the witness', async () => {
     const { entries, checkpoints, keys, crypto } = await buildLedger(12, 'batch')
     const cps = checkpoints.map((cp, i) =>
-      i === 1 ? { ...cp, witnesses: cp.witnesses.map((w, k) => (k === 1 ? { ...w, sig: checkpoints[0].witnesses[1].sig } : w)) } : cp,
+      i === 1
+        ? {
+            ...cp,
+            witnesses: cp.witnesses.map((w, k) =>
+              k === 1 ? { ...w, sig: checkpoints[0].witnesses[1].sig } : w,
+            ),
+          }
+        : cp,
     )
     const report = verifyLog(entries, cps, keys.directory(), crypto, { minWitnesses: 2 })
     expect(report.problems.map((p) => [p.kind, p.treeSize, p.unitId])).toEqual([
       ['checkpoint-witness-sig', 10, WITNESSES[1]],
       ['checkpoint-witness-missing', 10, undefined],
+    ])
+    // One witness signing twice still counts once.
+    const doubled = checkpoints.map((cp) => ({ ...cp, witnesses: [cp.witnesses[0], cp.witnesses[0]] }))
+    const r2 = verifyLog(entries, doubled, keys.directory(), crypto, { minWitnesses: 2 })
+    expect(r2.problems.map((p) => p.kind)).toEqual([
+      'checkpoint-witness-missing',
+      'checkpoint-witness-missing',
+      'checkpoint-witness-missing',
     ])
   })
 
@@ -188,7 +240,11 @@ describe('verifyLog checks checkpoints', () => {
     expect(r.problems.map((p) => [p.kind, p.treeSize])).toEqual([['checkpoint-platform-sig', 10]])
 
     const platformKey = keys.current(PLATFORM_UNIT_ID, T0)!.keyId
-    const fork = signCheckpoint(crypto, { treeSize: 10, rootHash: 'a'.repeat(64), at: checkpoints[1].at + 1 }, platformKey)
+    const fork = signCheckpoint(
+      crypto,
+      { treeSize: 10, rootHash: 'a'.repeat(64), at: checkpoints[1].at + 1 },
+      platformKey,
+    )
     r = verifyLog(entries, [...checkpoints, fork], keys.directory(), crypto)
     expect(r.problems.map((p) => p.kind)).toEqual(['checkpoint-fork', 'checkpoint-root'])
 
@@ -206,13 +262,23 @@ describe('verifyLog checks checkpoints', () => {
     const leaves: Uint8Array[] = entries.map((e) => Uint8Array.from(Buffer.from(e.leafHash, 'hex')))
     leaves[2] = sha(utf8('rewritten'))
     const platformKey = keys.current(PLATFORM_UNIT_ID, T0)!.keyId
-    const rewritten = signCheckpoint(crypto, { treeSize: 12, rootHash: 'b'.repeat(64), at: checkpoints[2].at }, platformKey)
+    const rewritten = signCheckpoint(
+      crypto,
+      { treeSize: 12, rootHash: 'b'.repeat(64), at: checkpoints[2].at },
+      platformKey,
+    )
     const proof = unwrap(consistencyProof(sha, 5, 12, (i) => leaves[i]))
     const w = WITNESSES[0]
-    const r = cosignCheckpoint(crypto, keys.directory(), rewritten, { unitId: w, keyId: keys.current(w, T0)!.keyId }, {
-      checkpoint: checkpoints[0],
-      proof,
-    })
+    const r = cosignCheckpoint(
+      crypto,
+      keys.directory(),
+      rewritten,
+      { unitId: w, keyId: keys.current(w, T0)!.keyId },
+      {
+        checkpoint: checkpoints[0],
+        proof,
+      },
+    )
     expect(r.ok).toBe(false)
     expect(!r.ok && r.error.message).toContain('does not extend')
   })
@@ -224,7 +290,9 @@ describe('key rotation', () => {
     const unit = UNITS[0]
     const byUnit = entries.filter((e) => e.unitId === unit)
     expect(new Set(byUnit.map((e) => e.keyId)).size).toBe(2)
-    expect(verifyLog(entries, checkpoints, keys.directory(), crypto, { requireEntrySignatures: true }).ok).toBe(true)
+    expect(
+      verifyLog(entries, checkpoints, keys.directory(), crypto, { requireEntrySignatures: true }).ok,
+    ).toBe(true)
 
     // An entry after the rotation, signed with the retired key.
     const oldKey = byUnit[0].keyId
@@ -236,6 +304,11 @@ describe('key rotation', () => {
       keys.directory(),
       crypto,
     )
-    expect(report.firstBadEntry).toMatchObject({ kind: 'key-not-valid-at', seq: victim.seq, keyId: oldKey, unitId: unit })
+    expect(report.firstBadEntry).toMatchObject({
+      kind: 'key-not-valid-at',
+      seq: victim.seq,
+      keyId: oldKey,
+      unitId: unit,
+    })
   })
 })

@@ -91,7 +91,8 @@ export class LogVerifier {
         message: `entry at position ${expectedSeq} has seq ${e.seq}: ${what}`,
       })
     }
-    const malformed = entryInputProblem(e) ?? (Number.isSafeInteger(e.seq) ? undefined : 'seq must be an integer')
+    const malformed =
+      entryInputProblem(e) ?? (Number.isSafeInteger(e.seq) ? undefined : 'seq must be an integer')
     if (malformed) {
       this.report({ kind: 'entry-malformed', ...where, message: `entry ${e.seq} is malformed: ${malformed}` })
     }
@@ -155,12 +156,20 @@ export class LogVerifier {
     const where = { seq: e.seq, caseId: e.caseId, action: e.action, unitId: e.unitId, keyId: e.keyId }
     const kp = keyProblem(this.keys, e.keyId, e.unitId, e.at)
     if (kp) {
-      this.report({ kind: kp.kind, ...where, message: `entry ${e.seq} (${e.action} on ${e.caseId}): ${kp.message}` })
+      this.report({
+        kind: kp.kind,
+        ...where,
+        message: `entry ${e.seq} (${e.action} on ${e.caseId}): ${kp.message}`,
+      })
       return
     }
     if (e.signature === undefined) {
       if (this.options.requireEntrySignatures) {
-        this.report({ kind: 'signature-missing', ...where, message: `entry ${e.seq} carries no signature of unit ${e.unitId}` })
+        this.report({
+          kind: 'signature-missing',
+          ...where,
+          message: `entry ${e.seq} carries no signature of unit ${e.unitId}`,
+        })
       }
       return
     }
@@ -244,7 +253,8 @@ export class LogVerifier {
         message: `checkpoint ${cp.treeSize}: ${pk ? pk.message : 'the platform signature does not verify'}`,
       })
     }
-    let valid = 0
+    // Witnesses count once per unit, and the platform cannot witness itself.
+    const valid = new Set<string>()
     for (const w of cp.witnesses) {
       const wk = keyProblem(this.keys, w.keyId, w.unitId, cp.at)
       const sig = fromHex(w.sig)
@@ -256,18 +266,18 @@ export class LogVerifier {
           keyId: w.keyId,
           message: `checkpoint ${cp.treeSize}: witness ${w.unitId}'s signature (key ${w.keyId}) ${wk ? `is unusable: ${wk.message}` : 'does not verify'}`,
         })
-      } else {
-        valid++
+      } else if (w.unitId !== PLATFORM_UNIT_ID) {
+        valid.add(w.unitId)
       }
     }
     const min = this.options.minWitnesses ?? 0
-    if (valid < min) {
+    if (valid.size < min) {
       this.report({
         kind: 'checkpoint-witness-missing',
         treeSize: cp.treeSize,
         expected: String(min),
-        actual: String(valid),
-        message: `checkpoint ${cp.treeSize} has ${valid} valid witness signatures, ${min} required`,
+        actual: String(valid.size),
+        message: `checkpoint ${cp.treeSize} has ${valid.size} valid witness signatures from distinct units, ${min} required`,
       })
     }
   }
