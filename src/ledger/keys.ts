@@ -45,7 +45,7 @@ export class UnitKeyStore {
     const store = new UnitKeyStore(dir, records)
     for (const f of await readdir(dir)) {
       if (f.endsWith('.pem'))
-        store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))
+        {store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))}
     }
     return store
   }
@@ -56,7 +56,7 @@ export class UnitKeyStore {
    */
   async generate(unitId: string, validFrom: Instant): Promise<PublicKeyRecord> {
     if (this.records.some((r) => r.unitId === unitId && r.validUntil === undefined))
-      return this.rotate(unitId, validFrom)
+      {return this.rotate(unitId, validFrom)}
     return this.add(unitId, validFrom)
   }
 

@@ -118,10 +118,10 @@ export class LedgerWriter {
    */
   append(input: EntryInput): Result<LedgerEntry> {
     if (this.broken)
-      return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)
+      {return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)}
     const keyId = this.deps.unitKeyAt(input.unitId, input.at)
     if (!keyId)
-      return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')
+      {return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')}
     const built = buildEntry(
       this.deps.crypto,
       input,
