@@ -5,12 +5,16 @@ import { LoginPage } from './login-page.tsx'
 import { hrefOf, homeFor, parseHash, screensFor, type Screen } from './routes.ts'
 import { setLanguage } from './i18n/index.ts'
 import { fmtDate, fmtTime } from './ui/format.ts'
+import { ErrorBoundary } from './ui/error-boundary.tsx'
 import { useNow } from './ui/hooks.ts'
+import { StateNote } from './ui/parts.tsx'
 
 // Screens load on demand: the operator's desk never pays for the cockpit's map and charts.
 const Cockpit = lazy(() => import('./cockpit/cockpit.tsx').then((m) => ({ default: m.Cockpit })))
 const CaseDesk = lazy(() => import('./desk/case-desk.tsx').then((m) => ({ default: m.CaseDesk })))
-const RankingsPage = lazy(() => import('./rankings/rankings-page.tsx').then((m) => ({ default: m.RankingsPage })))
+const RankingsPage = lazy(() =>
+  import('./rankings/rankings-page.tsx').then((m) => ({ default: m.RankingsPage })),
+)
 
 function useHash(): string {
   const [hash, setHash] = useState(() => location.hash)
@@ -37,13 +41,20 @@ export function App() {
       </a>
       <TopBar screen={screen} screens={allowed} />
       <main id="main" className="main" tabIndex={-1}>
-        <Suspense fallback={<div className="note note-loading">…</div>}>
-          {screen === 'cockpit' ? <Cockpit /> : null}
-          {screen === 'desk' ? <CaseDesk key="desk" preset="desk" selectedId={param} /> : null}
-          {screen === 'tasks' ? <CaseDesk key="tasks" preset="tasks" selectedId={param} /> : null}
-          {screen === 'verify' ? <CaseDesk key="verify" preset="verify" selectedId={param} /> : null}
-          {screen === 'rankings' ? <RankingsPage /> : null}
-        </Suspense>
+        <ErrorBoundary
+          key={screen}
+          fallback={(e, retry) => (
+            <StateNote state={{ state: 'error', message: e.message }} onRetry={retry} />
+          )}
+        >
+          <Suspense fallback={<div className="note note-loading">…</div>}>
+            {screen === 'cockpit' ? <Cockpit /> : null}
+            {screen === 'desk' ? <CaseDesk key="desk" preset="desk" selectedId={param} /> : null}
+            {screen === 'tasks' ? <CaseDesk key="tasks" preset="tasks" selectedId={param} /> : null}
+            {screen === 'verify' ? <CaseDesk key="verify" preset="verify" selectedId={param} /> : null}
+            {screen === 'rankings' ? <RankingsPage /> : null}
+          </Suspense>
+        </ErrorBoundary>
       </main>
     </div>
   )
@@ -69,7 +80,11 @@ function TopBar({ screen, screens }: { screen: Screen; screens: readonly Screen[
         <ul>
           {screens.map((s) => (
             <li key={s}>
-              <a href={hrefOf(s)} className={`nav-link ${s === screen ? 'active' : ''}`} aria-current={s === screen ? 'page' : undefined}>
+              <a
+                href={hrefOf(s)}
+                className={`nav-link ${s === screen ? 'active' : ''}`}
+                aria-current={s === screen ? 'page' : undefined}
+              >
                 {t(`nav.${s}`)}
               </a>
             </li>

@@ -10,7 +10,20 @@ import type { ActionType, ApiCase, Role, Stage, User } from './api/types.ts'
 /** A form field an action needs. `kind` picks the input. */
 export interface FieldSpec {
   readonly name: string
-  readonly kind: 'text' | 'textarea' | 'class' | 'unit' | 'units' | 'case' | 'limit' | 'passed' | 'satisfaction' | 'resolved' | 'priority' | 'photos' | 'decision'
+  readonly kind:
+    | 'text'
+    | 'textarea'
+    | 'class'
+    | 'unit'
+    | 'units'
+    | 'case'
+    | 'limit'
+    | 'passed'
+    | 'satisfaction'
+    | 'resolved'
+    | 'priority'
+    | 'photos'
+    | 'decision'
   readonly required: boolean
 }
 
@@ -120,7 +133,9 @@ function unitAllows(check: UnitCheck | undefined, c: ApiCase, u: User): boolean 
     case 'assigned-if-handler':
       return u.role !== 'handler' || (u.unitId !== undefined && u.unitId === c.unitId)
     case 'summoned':
-      return u.unitId !== undefined && c.summons.some((s) => s.unitId === u.unitId && s.reportedAt === undefined)
+      return (
+        u.unitId !== undefined && c.summons.some((s) => s.unitId === u.unitId && s.reportedAt === undefined)
+      )
   }
 }
 

@@ -21,7 +21,13 @@ export function LoginPage() {
     try {
       await login(username.trim(), password)
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('login.failed') : err instanceof Error ? err.message : String(err))
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? t('login.failed')
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      )
     } finally {
       setBusy(false)
     }
@@ -89,7 +95,11 @@ export function LoginPage() {
           ))}
         </p>
         <div className="login-foot">
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void setLanguage(i18n.language === 'en' ? 'zh' : 'en')}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => void setLanguage(i18n.language === 'en' ? 'zh' : 'en')}
+          >
             {i18n.language === 'en' ? '中文' : 'English'}
           </button>
           <span>{t('login.foot')}</span>

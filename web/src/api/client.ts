@@ -58,7 +58,13 @@ interface ErrorBody {
   error?: { code?: string; message?: string; field?: string; requestId?: string }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query, signal?: AbortSignal): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Query,
+  signal?: AbortSignal,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (token) headers.authorization = `Bearer ${token}`
   if (body !== undefined) headers['content-type'] = 'application/json'
@@ -84,13 +90,20 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   if (!res.ok) {
     const err = (json as ErrorBody | undefined)?.error
     if (res.status === 401 && path !== '/auth/login') onUnauthorized?.()
-    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText, err?.field, err?.requestId)
+    throw new ApiError(
+      res.status,
+      err?.code ?? `HTTP_${res.status}`,
+      err?.message ?? res.statusText,
+      err?.field,
+      err?.requestId,
+    )
   }
   return json as T
 }
 
 export const http = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, undefined, query, signal),
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) =>
+    request<T>('GET', path, undefined, query, signal),
   post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
 }
 

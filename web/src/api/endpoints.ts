@@ -41,18 +41,24 @@ export const api = {
   login: (username: string, password: string) => http.post<Session>('/auth/login', { username, password }),
   me: () => http.get<User>('/auth/me'),
 
-  cases: (q: CaseQuery, signal?: AbortSignal) => http.get<Page<ApiCase>>('/cases', { ...q, stage: q.stage }, signal),
+  cases: (q: CaseQuery, signal?: AbortSignal) =>
+    http.get<Page<ApiCase>>('/cases', { ...q, stage: q.stage }, signal),
   case: (id: string) => http.get<CaseDetail>(`/cases/${encodeURIComponent(id)}`),
-  timeline: (id: string) => http.get<{ items: readonly TimelineEntry[] }>(`/cases/${encodeURIComponent(id)}/timeline`),
+  timeline: (id: string) =>
+    http.get<{ items: readonly TimelineEntry[] }>(`/cases/${encodeURIComponent(id)}/timeline`),
   intake: (input: IntakeInput) => http.post<ApiCase>('/cases', input),
   /** `version` is the case version the user saw: a stale one is refused with CASE_VERSION_CONFLICT. */
   act: (id: string, action: ActionType, body: Readonly<Record<string, unknown>>, version?: number) =>
-    http.post<ApiCase>(`/cases/${encodeURIComponent(id)}/actions/${action}`, version === undefined ? body : { ...body, version }),
+    http.post<ApiCase>(
+      `/cases/${encodeURIComponent(id)}/actions/${action}`,
+      version === undefined ? body : { ...body, version },
+    ),
 
   catalog: () => http.get<Catalog>('/catalog'),
 
   // coming: regions, metrics, rankings, emergency, units, teams, devices, attachments
-  regions: (level: RegionLevel, parent?: string) => optional(http.get<RegionCollection>('/regions', { level, parent })),
+  regions: (level: RegionLevel, parent?: string) =>
+    optional(http.get<RegionCollection>('/regions', { level, parent })),
   overview: () => optional(http.get<Overview>('/metrics/overview')),
   trend: (days: number) => optional(http.get<Trend>('/metrics/trend', { days })),
   rankings: (period: 'week' | 'month' | 'quarter', level: 'district' | 'street' | 'unit') =>
@@ -61,14 +67,25 @@ export const api = {
   emergencyCommand: (cmd: EmergencyCommand) => http.post<EmergencyState>('/emergency', cmd),
   units: () => optional(http.get<{ items: readonly Unit[] } | readonly Unit[]>('/units').then(items)),
   teams: (near?: GeoPoint) =>
-    optional(http.get<{ items: readonly Team[] } | readonly Team[]>('/teams', near ? { near: `${near.lon},${near.lat}`, limit: 8 } : {}).then(items)),
+    optional(
+      http
+        .get<{ items: readonly Team[] } | readonly Team[]>(
+          '/teams',
+          near ? { near: `${near.lon},${near.lat}`, limit: 8 } : {},
+        )
+        .then(items),
+    ),
   devices: () => optional(http.get<{ items: readonly Device[] } | readonly Device[]>('/devices').then(items)),
   /** Uploads one photo (multipart) and returns the reference to put in `report.photos`. */
   uploadPhoto: async (file: File): Promise<string | undefined> => {
     const form = new FormData()
     form.append('file', file)
     const t = getToken()
-    const res = await fetch('/api/v1/attachments', { method: 'POST', body: form, headers: t ? { authorization: `Bearer ${t}` } : {} })
+    const res = await fetch('/api/v1/attachments', {
+      method: 'POST',
+      body: form,
+      headers: t ? { authorization: `Bearer ${t}` } : {},
+    })
     if (res.status === 404) return undefined
     if (!res.ok) throw new Error(`upload failed: HTTP ${res.status}`)
     const body = (await res.json()) as { url?: string; id?: string }

@@ -92,7 +92,9 @@ export function connectLive(h: LiveHandlers): () => void {
       h.onStatus('open')
     }
     source.onmessage = (e: MessageEvent<string>) => push('message', e.data)
-    for (const name of EVENT_NAMES) source.addEventListener(name, (e) => push(name, (e as MessageEvent<string>).data))
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (e) => push(name, (e as MessageEvent<string>).data))
+    }
     source.onerror = () => {
       // The browser retries on its own while the stream was once open; a stream that never opened
       // (404 before the endpoint exists, 401) closes for good, so we probe again slowly.

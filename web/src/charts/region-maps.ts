@@ -14,12 +14,23 @@ export function mapName(level: RegionLevel, parent: string | undefined): string 
  * Our GeoJSON is WGS84 and drawn as-is: there is no base tile layer to line up with.
  * Undefined when the regions endpoint is not there yet.
  */
-export async function loadRegionMap(level: RegionLevel, parent: string | undefined): Promise<RegionCollection | undefined> {
+export async function loadRegionMap(
+  level: RegionLevel,
+  parent: string | undefined,
+): Promise<RegionMap | undefined> {
   const fc = await api.regions(level, parent)
+  if (!fc) return undefined
   const name = mapName(level, parent)
-  if (fc && !registered.has(name)) {
+  if (!registered.has(name)) {
     echarts.registerMap(name, fc as unknown as Parameters<typeof echarts.registerMap>[1])
     registered.add(name)
   }
-  return fc
+  return { name, level, fc }
+}
+
+/** Loaded polygons and the name they are registered under: an option must use this name, not the one being loaded next. */
+export interface RegionMap {
+  readonly name: string
+  readonly level: RegionLevel
+  readonly fc: RegionCollection
 }

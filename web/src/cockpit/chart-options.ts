@@ -15,19 +15,36 @@ export function channelRing(counts: Counts, label: (k: string) => string, totalL
   const total = data.reduce((s, d) => s + d.value, 0)
   return {
     tooltip: { ...TOOLTIP, trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-    legend: { orient: 'vertical', right: 4, top: 'middle', itemWidth: 10, itemHeight: 10, icon: 'circle', textStyle: { color: C.text, fontSize: 12 } },
+    legend: {
+      orient: 'vertical',
+      right: 4,
+      top: 'middle',
+      itemWidth: 10,
+      itemHeight: 10,
+      icon: 'circle',
+      textStyle: { color: C.text, fontSize: 12 },
+    },
     series: [
       {
         type: 'pie',
         radius: ['56%', '78%'],
         center: ['34%', '50%'],
         padAngle: 2,
-        itemStyle: { borderRadius: 3, borderColor: '#061431', borderWidth: 2, shadowBlur: 12, shadowColor: 'rgba(54,226,255,0.25)' },
+        itemStyle: {
+          borderRadius: 3,
+          borderColor: '#061431',
+          borderWidth: 2,
+          shadowBlur: 12,
+          shadowColor: 'rgba(54,226,255,0.25)',
+        },
         label: {
           show: true,
           position: 'center',
           formatter: () => `{n|${total.toLocaleString()}}\n{t|${totalLabel}}`,
-          rich: { n: { fontSize: 26, fontWeight: 700, color: '#fff', lineHeight: 32 }, t: { fontSize: 12, color: C.dim } },
+          rich: {
+            n: { fontSize: 26, fontWeight: 700, color: '#fff', lineHeight: 32 },
+            t: { fontSize: 12, color: C.dim },
+          },
         },
         emphasis: { scale: true, scaleSize: 4, label: { show: true } },
         labelLine: { show: false },
@@ -47,13 +64,24 @@ export function channelRing(counts: Counts, label: (k: string) => string, totalL
 }
 
 /** Cases by stage along the closed loop: horizontal bars in loop order. */
-export function stageBars(counts: Counts, order: readonly string[], label: (k: string) => string): ChartOption {
+export function stageBars(
+  counts: Counts,
+  order: readonly string[],
+  label: (k: string) => string,
+): ChartOption {
   const rows = order.filter((s) => counts[s] !== undefined)
   return {
     tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 8, right: 44, top: 6, bottom: 4, containLabel: true },
     xAxis: { type: 'value', axisLabel: { show: false }, splitLine },
-    yAxis: { type: 'category', inverse: true, data: rows.map(label), axisLabel: { ...axisLabel, color: C.text }, axisLine: { show: false }, axisTick: { show: false } },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: rows.map(label),
+      axisLabel: { ...axisLabel, color: C.text },
+      axisLine: { show: false },
+      axisTick: { show: false },
+    },
     series: [
       {
         type: 'bar',
@@ -63,7 +91,17 @@ export function stageBars(counts: Counts, order: readonly string[], label: (k: s
         backgroundStyle: { color: 'rgba(61,139,255,0.08)', borderRadius: 5 },
         itemStyle: {
           borderRadius: 5,
-          color: { type: 'linear', x: 0, y: 0, x2: 1, y2: 0, colorStops: [{ offset: 0, color: 'rgba(61,139,255,0.5)' }, { offset: 1, color: C.cyan }] },
+          color: {
+            type: 'linear',
+            x: 0,
+            y: 0,
+            x2: 1,
+            y2: 0,
+            colorStops: [
+              { offset: 0, color: 'rgba(61,139,255,0.5)' },
+              { offset: 1, color: C.cyan },
+            ],
+          },
         },
         label: { show: true, position: 'right', color: C.text, fontSize: 12, fontFamily: 'var(--num-font)' },
       },
@@ -95,7 +133,17 @@ export function classBars(counts: Counts, name: (id: string) => string, top = 8)
         barWidth: 10,
         itemStyle: {
           borderRadius: 5,
-          color: { type: 'linear', x: 0, y: 0, x2: 1, y2: 0, colorStops: [{ offset: 0, color: 'rgba(255,198,92,0.35)' }, { offset: 1, color: C.gold }] },
+          color: {
+            type: 'linear',
+            x: 0,
+            y: 0,
+            x2: 1,
+            y2: 0,
+            colorStops: [
+              { offset: 0, color: 'rgba(255,198,92,0.35)' },
+              { offset: 1, color: C.gold },
+            ],
+          },
         },
         label: { show: true, position: 'right', color: C.text, fontSize: 12 },
       },
@@ -104,17 +152,36 @@ export function classBars(counts: Counts, name: (id: string) => string, top = 8)
 }
 
 /** Daily cases with the forecast's band: a stacked lower/width pair draws the band. */
-export function trendLines(trend: Trend, labels: { actual: string; forecast: string; band: string }): ChartOption {
+export function trendLines(
+  trend: Trend,
+  labels: { actual: string; forecast: string; band: string },
+): ChartOption {
   const fc = trend.forecast ?? []
-  const dates = [...trend.days.map((d) => d.date), ...fc.map((f) => f.date).filter((d) => !trend.days.some((x) => x.date === d))]
+  const dates = [
+    ...trend.days.map((d) => d.date),
+    ...fc.map((f) => f.date).filter((d) => !trend.days.some((x) => x.date === d)),
+  ]
   const actual = new Map(trend.days.map((d) => [d.date, d.count]))
   const forecast = new Map(fc.map((f) => [f.date, f]))
   const short = (d: string) => d.slice(5)
   return {
     tooltip: { ...TOOLTIP, trigger: 'axis' },
-    legend: { top: 0, right: 4, itemWidth: 14, itemHeight: 6, textStyle: { color: C.dim, fontSize: 12 }, data: [labels.actual, labels.forecast] },
+    legend: {
+      top: 0,
+      right: 4,
+      itemWidth: 14,
+      itemHeight: 6,
+      textStyle: { color: C.dim, fontSize: 12 },
+      data: [labels.actual, labels.forecast],
+    },
     grid: { left: 6, right: 10, top: 26, bottom: 4, containLabel: true },
-    xAxis: { type: 'category', boundaryGap: false, data: dates.map(short), axisLabel, axisLine: { lineStyle: { color: C.faint } } },
+    xAxis: {
+      type: 'category',
+      boundaryGap: false,
+      data: dates.map(short),
+      axisLabel,
+      axisLine: { lineStyle: { color: C.faint } },
+    },
     yAxis: { type: 'value', axisLabel, splitLine },
     series: [
       {
@@ -147,7 +214,17 @@ export function trendLines(trend: Trend, labels: { actual: string; forecast: str
         lineStyle: { width: 2, color: C.cyan, shadowBlur: 8, shadowColor: C.cyan },
         itemStyle: { color: C.cyan },
         areaStyle: {
-          color: { type: 'linear', x: 0, y: 0, x2: 0, y2: 1, colorStops: [{ offset: 0, color: 'rgba(54,226,255,0.28)' }, { offset: 1, color: 'rgba(54,226,255,0)' }] },
+          color: {
+            type: 'linear',
+            x: 0,
+            y: 0,
+            x2: 0,
+            y2: 1,
+            colorStops: [
+              { offset: 0, color: 'rgba(54,226,255,0.28)' },
+              { offset: 1, color: 'rgba(54,226,255,0)' },
+            ],
+          },
         },
         data: dates.map((d) => actual.get(d) ?? null),
       },

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Counts, GeoPoint, RegionCollection, RegionLevel } from '../api/types.ts'
+import type { Counts, GeoPoint, RegionLevel } from '../api/types.ts'
 import { Chart } from '../charts/chart.tsx'
 import type { ChartOption } from '../charts/echarts.ts'
-import { loadRegionMap, mapName } from '../charts/region-maps.ts'
+import { loadRegionMap, type RegionMap } from '../charts/region-maps.ts'
 import { C, TOOLTIP } from '../charts/palette.ts'
 import { useLoad, type Loadable } from '../ui/hooks.ts'
 import { StateNote } from '../ui/parts.tsx'
@@ -48,15 +48,18 @@ export function CityMap({
   const root: MapLevel = useMemo(() => ({ level: 'district', name: t('map.city') }), [t])
   const [path, setPath] = useState<readonly MapLevel[]>(() => start ?? [root])
   const current = path[path.length - 1] ?? root
-  const [regions] = useLoad(() => loadRegionMap(current.level, current.parent), [current.level, current.parent])
-  const option = useMapOption(regions, current, heat, markers, emergency ?? false)
+  const [regions] = useLoad(
+    () => loadRegionMap(current.level, current.parent),
+    [current.level, current.parent],
+  )
+  const option = useMapOption(regions, heat, markers, emergency ?? false)
 
   const drill = (code: string) => {
     if (regions.state !== 'ready') return
-    const f = regions.data.features.find((x) => x.properties.code === code)
+    const f = regions.data.fc.features.find((x) => x.properties.code === code)
     if (!f) return
-    onRegion?.(code, f.properties.name, current.level)
-    const next = CHILD[current.level]
+    onRegion?.(code, f.properties.name, regions.data.level)
+    const next = CHILD[regions.data.level]
     if (next) setPath([...path, { level: next, parent: code, name: f.properties.name }])
   }
 
@@ -116,29 +119,38 @@ export function CityMap({
   )
 }
 
-const MARKER_COLOR: Record<MapMarker['kind'], string> = { open: 'rgba(120,200,255,0.75)', new: C.cyan, urgent: C.gold, alarm: C.red, team: C.green }
+const MARKER_COLOR: Record<MapMarker['kind'], string> = {
+  open: 'rgba(120,200,255,0.75)',
+  new: C.cyan,
+  urgent: C.gold,
+  alarm: C.red,
+  team: C.green,
+}
 
 function useMapOption(
-  regions: Loadable<RegionCollection>,
-  l: MapLevel,
+  regions: Loadable<RegionMap>,
   heat: Counts | undefined,
   markers: readonly MapMarker[],
   emergency: boolean,
 ): ChartOption | undefined {
   return useMemo(() => {
     if (regions.state !== 'ready') return undefined
-    const names = new Map(regions.data.features.map((f) => [f.properties.code, f.properties.name]))
+    const { name: map, level, fc } = regions.data
+    const names = new Map(fc.features.map((f) => [f.properties.code, f.properties.name]))
     const data = [...names.keys()].map((code) => ({ name: code, value: heat?.[code] ?? 0 }))
     const max = Math.max(1, ...data.map((d) => d.value))
     const accent = emergency ? C.red : C.cyan
-    const showLabels = l.level !== 'grid'
-    const byKind = (k: MapMarker['kind']) => markers.filter((m) => m.kind === k).map((m) => ({ name: m.label, value: [m.at.lon, m.at.lat] }))
+    const showLabels = level !== 'grid'
+    const byKind = (k: MapMarker['kind']) =>
+      markers.filter((m) => m.kind === k).map((m) => ({ name: m.label, value: [m.at.lon, m.at.lat] }))
     return {
       tooltip: {
         ...TOOLTIP,
         trigger: 'item',
         formatter: (p: { name?: string; value?: unknown; seriesType?: string }) =>
-          p.seriesType === 'map' ? `${names.get(p.name ?? '') ?? p.name}<br/>${Number(p.value) || 0}` : (p.name ?? ''),
+          p.seriesType === 'map'
+            ? `${names.get(p.name ?? '') ?? p.name}<br/>${Number(p.value) || 0}`
+            : (p.name ?? ''),
       },
       visualMap: {
         show: true,
@@ -151,10 +163,14 @@ function useMapOption(
         calculable: false,
         seriesIndex: 0,
         textStyle: { color: C.dim, fontSize: 11 },
-        inRange: { color: emergency ? ['#1a0b18', '#5a1326', '#c02a3c', '#ff6b6b'] : ['#0a2250', '#11407f', '#1b6fb3', '#2bb5e6', '#7ff2ff'] },
+        inRange: {
+          color: emergency
+            ? ['#1a0b18', '#5a1326', '#c02a3c', '#ff6b6b']
+            : ['#0a2250', '#11407f', '#1b6fb3', '#2bb5e6', '#7ff2ff'],
+        },
       },
       geo: {
-        map: mapName(l.level, l.parent),
+        map,
         nameProperty: 'code',
         roam: true,
         scaleLimit: { min: 0.8, max: 12 },
@@ -163,10 +179,16 @@ function useMapOption(
         label: {
           show: showLabels,
           color: 'rgba(215,230,255,0.78)',
-          fontSize: l.level === 'district' ? 12 : 10,
+          fontSize: level === 'district' ? 12 : 10,
           formatter: (p: { name: string }) => names.get(p.name) ?? p.name,
         },
-        itemStyle: { areaColor: '#0a2250', borderColor: emergency ? 'rgba(255,77,94,0.7)' : 'rgba(54,226,255,0.55)', borderWidth: 1, shadowColor: accent, shadowBlur: 6 },
+        itemStyle: {
+          areaColor: '#0a2250',
+          borderColor: emergency ? 'rgba(255,77,94,0.7)' : 'rgba(54,226,255,0.55)',
+          borderWidth: 1,
+          shadowColor: accent,
+          shadowBlur: 6,
+        },
         emphasis: {
           label: { show: true, color: '#fff' },
           itemStyle: { areaColor: emergency ? '#7a1a2a' : '#1d5fa8', borderColor: '#fff', borderWidth: 1.5 },
@@ -194,5 +216,5 @@ function useMapOption(
         })),
       ],
     } satisfies ChartOption
-  }, [regions, l, heat, markers, emergency])
+  }, [regions, heat, markers, emergency])
 }

@@ -75,10 +75,14 @@ export function Cockpit() {
       }
       if (numbersChanged) scheduleReload()
       // Events may carry only a case id: fetch a few titles and positions so the feed and map can show them.
-      const bare = items.filter((f) => f.caseId && (!f.title || !f.location) && f.type === 'case.reported').slice(0, ENRICH_PER_BATCH)
+      const bare = items
+        .filter((f) => f.caseId && (!f.title || !f.location) && f.type === 'case.reported')
+        .slice(0, ENRICH_PER_BATCH)
       if (bare.length) {
         void Promise.allSettled(bare.map((f) => api.case(f.caseId!))).then((rs) => {
-          const got = new Map(rs.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.id, r.value] as const] : [])))
+          const got = new Map(
+            rs.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.id, r.value] as const] : [])),
+          )
           if (!got.size) return
           setFeed((old) =>
             old.map((f) => {
@@ -96,7 +100,11 @@ export function Cockpit() {
 
   const overview = pushed ?? (ov.state === 'ready' ? ov.data.overview : undefined)
   const className = useMemo(() => {
-    const names = new Map(catalog.state === 'ready' ? catalog.data.classes.map((c) => [c.id, i18n.language === 'en' ? c.nameEn : c.name]) : [])
+    const names = new Map(
+      catalog.state === 'ready'
+        ? catalog.data.classes.map((c) => [c.id, i18n.language === 'en' ? c.nameEn : c.name])
+        : [],
+    )
     return (id: string) => names.get(id) ?? id
   }, [catalog, i18n.language])
   const markers = useMemo(
@@ -106,7 +114,9 @@ export function Cockpit() {
   const alarmMarkers = useMemo(() => markersOf(feed, now).filter((m) => m.kind === 'alarm'), [feed, now])
 
   if (emergency.state === 'ready' && emergency.data.active) {
-    return <EmergencyView state={emergency.data} user={user} onChanged={reloadEmergency} alarms={alarmMarkers} />
+    return (
+      <EmergencyView state={emergency.data} user={user} onChanged={reloadEmergency} alarms={alarmMarkers} />
+    )
   }
 
   const estimate = ov.state === 'ready' && ov.data.source === 'estimate'
@@ -125,34 +135,64 @@ export function Cockpit() {
               {t('cockpit.estimate', { n: ov.data.sampleSize ?? 0 })}
             </span>
           ) : null}
-          {overview?.at ? <span className="badge">{t('cockpit.updated', { time: fmtTime(overview.at) })}</span> : null}
-          {mayCommand(user) ? <EmergencyButton state={emergency} selected={selected} onStarted={reloadEmergency} /> : null}
+          {overview?.at ? (
+            <span className="badge">{t('cockpit.updated', { time: fmtTime(overview.at) })}</span>
+          ) : null}
+          {mayCommand(user) ? (
+            <EmergencyButton state={emergency} selected={selected} onStarted={reloadEmergency} />
+          ) : null}
         </div>
       </div>
-      {ov.state === 'ready' || pushed ? <KpiTiles o={overview} /> : <StateNote state={ov} onRetry={reloadOverview} />}
+      {ov.state === 'ready' || pushed ? (
+        <KpiTiles o={overview} />
+      ) : (
+        <StateNote state={ov} onRetry={reloadOverview} />
+      )}
       <div className="cockpit-grid">
         <div className="col">
           <Panel title={t('cockpit.byChannel')}>
             {overview ? (
-              <Chart option={channelRing(overview.byChannel, (k) => t(`channel.${k}`), t('cockpit.cases'))} label={t('cockpit.byChannel')} />
+              <Chart
+                option={channelRing(overview.byChannel, (k) => t(`channel.${k}`), t('cockpit.cases'))}
+                label={t('cockpit.byChannel')}
+              />
             ) : null}
           </Panel>
           <Panel title={t('cockpit.byStage')}>
-            {overview ? <Chart option={stageBars(overview.byStage, STAGES, (k) => t(`stage.${k}`))} label={t('cockpit.byStage')} /> : null}
+            {overview ? (
+              <Chart
+                option={stageBars(overview.byStage, STAGES, (k) => t(`stage.${k}`))}
+                label={t('cockpit.byStage')}
+              />
+            ) : null}
           </Panel>
           <Panel title={t('cockpit.topClasses')}>
-            {overview ? <Chart option={classBars(overview.byClass, className)} label={t('cockpit.topClasses')} /> : null}
+            {overview ? (
+              <Chart option={classBars(overview.byClass, className)} label={t('cockpit.topClasses')} />
+            ) : null}
           </Panel>
         </div>
-        <Panel title={t('cockpit.map')} className="map-panel" extra={<span className="hint">{t('map.hint')}</span>}>
-          <CityMap heat={overview?.byRegion} markers={markers} onRegion={(code, name) => setSelected({ code, name })} />
+        <Panel
+          title={t('cockpit.map')}
+          className="map-panel"
+          extra={<span className="hint">{t('map.hint')}</span>}
+        >
+          <CityMap
+            heat={overview?.byRegion}
+            markers={markers}
+            onRegion={(code, name) => setSelected({ code, name })}
+          />
         </Panel>
         <div className="col">
           <Panel title={t('cockpit.trend')}>
             <StateNote state={trend} what="GET /api/v1/metrics/trend" />
             {trend.state === 'ready' ? (
               <Chart
-                option={trendLines(trend.data, { actual: t('cockpit.actual'), forecast: t('cockpit.forecast'), band: t('cockpit.band') })}
+                option={trendLines(trend.data, {
+                  actual: t('cockpit.actual'),
+                  forecast: t('cockpit.forecast'),
+                  band: t('cockpit.band'),
+                })}
                 label={t('cockpit.trend')}
               />
             ) : null}

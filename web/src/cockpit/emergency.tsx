@@ -34,7 +34,12 @@ export function EmergencyButton({
   const { t } = useTranslation()
   const [open, setOpen] = useState(false)
   const disabled = state.state !== 'ready'
-  const why = state.state === 'unavailable' ? t('emergency.unavailable') : state.state === 'error' ? state.message : undefined
+  const why =
+    state.state === 'unavailable'
+      ? t('emergency.unavailable')
+      : state.state === 'error'
+        ? state.message
+        : undefined
   return (
     <>
       <button
@@ -67,7 +72,15 @@ export function EmergencyButton({
   )
 }
 
-function StartForm({ selected, onCancel, onDone }: { selected: { code: string; name: string } | undefined; onCancel: () => void; onDone: () => void }) {
+function StartForm({
+  selected,
+  onCancel,
+  onDone,
+}: {
+  selected: { code: string; name: string } | undefined
+  onCancel: () => void
+  onDone: () => void
+}) {
   const { t } = useTranslation()
   const [districts] = useLoad(() => api.regions('district'), [])
   const [title, setTitle] = useState('')
@@ -75,7 +88,10 @@ function StartForm({ selected, onCancel, onDone }: { selected: { code: string; n
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
   const options = useMemo(() => {
-    const list = districts.state === 'ready' ? districts.data.features.map((f) => ({ code: f.properties.code, name: f.properties.name })) : []
+    const list =
+      districts.state === 'ready'
+        ? districts.data.features.map((f) => ({ code: f.properties.code, name: f.properties.name }))
+        : []
     return selected && !list.some((o) => o.code === selected.code) ? [selected, ...list] : list
   }, [districts, selected])
 
@@ -84,7 +100,11 @@ function StartForm({ selected, onCancel, onDone }: { selected: { code: string; n
     const name = options.find((o) => o.code === code)?.name
     setBusy(true)
     try {
-      await api.emergencyCommand({ action: 'start', title: title.trim(), area: { kind: 'region', code, ...(name ? { name } : {}) } })
+      await api.emergencyCommand({
+        action: 'start',
+        title: title.trim(),
+        area: { kind: 'region', code, ...(name ? { name } : {}) },
+      })
       onDone()
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err))
@@ -97,7 +117,13 @@ function StartForm({ selected, onCancel, onDone }: { selected: { code: string; n
       <p className="dialog-warning">{t('emergency.confirmText')}</p>
       <div className="field">
         <label htmlFor="em-title">{t('emergency.title')}</label>
-        <input id="em-title" value={title} onChange={(e) => setTitle(e.target.value)} required placeholder={t('emergency.titlePlaceholder')} />
+        <input
+          id="em-title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          required
+          placeholder={t('emergency.titlePlaceholder')}
+        />
       </div>
       <div className="field">
         <label htmlFor="em-area">{t('emergency.area')}</label>
@@ -111,7 +137,14 @@ function StartForm({ selected, onCancel, onDone }: { selected: { code: string; n
             ))}
           </select>
         ) : (
-          <input id="em-area" value={code} onChange={(e) => setCode(e.target.value)} required pattern="[0-9]{6,15}" placeholder="110101" />
+          <input
+            id="em-area"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+            pattern="[0-9]{6,15}"
+            placeholder="110101"
+          />
         )}
       </div>
       {error ? (
@@ -133,7 +166,9 @@ function StartForm({ selected, onCancel, onDone }: { selected: { code: string; n
 
 function areaLabel(a: IncidentArea | undefined): string {
   if (!a) return '—'
-  return a.kind === 'region' ? (a.name ?? a.code) : `${a.center.lon.toFixed(4)}, ${a.center.lat.toFixed(4)} · ${(a.radiusM / 1000).toFixed(1)} km`
+  return a.kind === 'region'
+    ? (a.name ?? a.code)
+    : `${a.center.lon.toFixed(4)}, ${a.center.lat.toFixed(4)} · ${(a.radiusM / 1000).toFixed(1)} km`
 }
 
 /** The drill path that frames an incident region: a district shows its streets, a street its grids. */
@@ -142,7 +177,11 @@ function startPath(a: IncidentArea | undefined, city: string): readonly MapLevel
   const root: MapLevel = { level: 'district', name: city }
   if (a.code.length === 6) return [root, { level: 'street', parent: a.code, name: a.name ?? a.code }]
   if (a.code.length === 9) {
-    return [root, { level: 'street', parent: a.code.slice(0, 6), name: a.code.slice(0, 6) }, { level: 'grid', parent: a.code, name: a.name ?? a.code }]
+    return [
+      root,
+      { level: 'street', parent: a.code.slice(0, 6), name: a.code.slice(0, 6) },
+      { level: 'grid', parent: a.code, name: a.name ?? a.code },
+    ]
   }
   return undefined
 }
@@ -166,11 +205,24 @@ function centreOf(a: IncidentArea | undefined, cases: readonly ApiCase[]): GeoPo
   if (a?.kind === 'circle') return a.center
   const pts = cases.flatMap((c) => (c.location ? [c.location] : []))
   if (!pts.length) return undefined
-  return { lon: pts.reduce((s, p) => s + p.lon, 0) / pts.length, lat: pts.reduce((s, p) => s + p.lat, 0) / pts.length }
+  return {
+    lon: pts.reduce((s, p) => s + p.lon, 0) / pts.length,
+    lat: pts.reduce((s, p) => s + p.lat, 0) / pts.length,
+  }
 }
 
 /** The cockpit in emergency command mode: incident, its cases, nearest teams, command log, instructions. */
-export function EmergencyView({ state, user, onChanged, alarms }: { state: EmergencyState; user: User; onChanged: () => void; alarms: readonly MapMarker[] }) {
+export function EmergencyView({
+  state,
+  user,
+  onChanged,
+  alarms,
+}: {
+  state: EmergencyState
+  user: User
+  onChanged: () => void
+  alarms: readonly MapMarker[]
+}) {
   const { t } = useTranslation()
   const now = useNow(1000)
   const [cases] = useLoad(() => casesInside(state.area), [state.id, JSON.stringify(state.area)])
@@ -181,13 +233,25 @@ export function EmergencyView({ state, user, onChanged, alarms }: { state: Emerg
 
   const markers: MapMarker[] = [
     ...(cases.state === 'ready'
-      ? cases.data.flatMap((c): MapMarker[] => (c.location ? [{ id: c.id, at: c.location, kind: c.priority === 'urgent' ? 'urgent' : 'new', label: c.title }] : []))
+      ? cases.data.flatMap((c): MapMarker[] =>
+          c.location
+            ? [{ id: c.id, at: c.location, kind: c.priority === 'urgent' ? 'urgent' : 'new', label: c.title }]
+            : [],
+        )
       : []),
-    ...(teams.state === 'ready' ? teams.data.flatMap((tm): MapMarker[] => (tm.location ? [{ id: tm.id, at: tm.location, kind: 'team', label: tm.name }] : [])) : []),
+    ...(teams.state === 'ready'
+      ? teams.data.flatMap((tm): MapMarker[] =>
+          tm.location ? [{ id: tm.id, at: tm.location, kind: 'team', label: tm.name }] : [],
+        )
+      : []),
     ...alarms,
   ]
-  const urgent = cases.state === 'ready' ? cases.data.filter((c) => c.priority === 'urgent').length : undefined
-  const overdue = cases.state === 'ready' ? cases.data.filter((c) => c.dueNext !== undefined && c.dueNext < now).length : undefined
+  const urgent =
+    cases.state === 'ready' ? cases.data.filter((c) => c.priority === 'urgent').length : undefined
+  const overdue =
+    cases.state === 'ready'
+      ? cases.data.filter((c) => c.dueNext !== undefined && c.dueNext < now).length
+      : undefined
 
   const stop = async () => {
     setStopping(true)
@@ -228,11 +292,20 @@ export function EmergencyView({ state, user, onChanged, alarms }: { state: Emerg
         ) : null}
       </div>
       <ul className="kpis kpis-emergency" aria-label={t('emergency.kpis')}>
-        <EmKpi label={t('emergency.casesInside')} value={cases.state === 'ready' ? cases.data.length : undefined} />
+        <EmKpi
+          label={t('emergency.casesInside')}
+          value={cases.state === 'ready' ? cases.data.length : undefined}
+        />
         <EmKpi label={t('emergency.urgent')} value={urgent} />
         <EmKpi label={t('kpi.overdue')} value={overdue} />
-        <EmKpi label={t('emergency.teamsNear')} value={teams.state === 'ready' ? teams.data.length : undefined} />
-        <EmKpi label={t('emergency.instructions')} value={state.log?.filter((l) => l.kind === 'instruct').length ?? 0} />
+        <EmKpi
+          label={t('emergency.teamsNear')}
+          value={teams.state === 'ready' ? teams.data.length : undefined}
+        />
+        <EmKpi
+          label={t('emergency.instructions')}
+          value={state.log?.filter((l) => l.kind === 'instruct').length ?? 0}
+        />
       </ul>
       <div className="em-grid">
         <div className="col">
@@ -249,7 +322,8 @@ export function EmergencyView({ state, user, onChanged, alarms }: { state: Emerg
                     <li key={tm.id}>
                       <span className="team-name">{tm.name}</span>
                       <span className="team-meta">
-                        {tm.distance !== undefined ? `${(tm.distance / 1000).toFixed(1)} km` : ''} {tm.status ?? ''}
+                        {tm.distance !== undefined ? `${(tm.distance / 1000).toFixed(1)} km` : ''}{' '}
+                        {tm.status ?? ''}
                       </span>
                     </li>
                   ))}
@@ -261,7 +335,13 @@ export function EmergencyView({ state, user, onChanged, alarms }: { state: Emerg
           </Panel>
         </div>
         <Panel title={t('emergency.map')} className="map-panel">
-          <CityMap key={state.id ?? 'incident'} heat={undefined} markers={markers} emergency start={startPath(state.area, t('map.city'))} />
+          <CityMap
+            key={state.id ?? 'incident'}
+            heat={undefined}
+            markers={markers}
+            emergency
+            start={startPath(state.area, t('map.city'))}
+          />
         </Panel>
         <div className="col">
           <Panel title={t('emergency.log')} className="grow">
@@ -320,7 +400,9 @@ function IncidentCases({ cases, now }: { cases: readonly ApiCase[]; now: number 
           <a href={hrefOf('desk', c.id)}>{c.title}</a>
           <span className="ic-meta">
             {t(`stage.${c.stage}`)}
-            {c.dueNext !== undefined ? <span className={c.dueNext < now ? 'late' : ''}> · {fmtDuration(c.dueNext - now)}</span> : null}
+            {c.dueNext !== undefined ? (
+              <span className={c.dueNext < now ? 'late' : ''}> · {fmtDuration(c.dueNext - now)}</span>
+            ) : null}
           </span>
         </li>
       ))}
@@ -352,7 +434,10 @@ function InstructionBox({ onSent }: { onSent: () => void }) {
     }
   }
 
-  const shown = units.state === 'ready' ? units.data.filter((u) => !filter || u.name.includes(filter) || u.id.includes(filter)).slice(0, 60) : []
+  const shown =
+    units.state === 'ready'
+      ? units.data.filter((u) => !filter || u.name.includes(filter) || u.id.includes(filter)).slice(0, 60)
+      : []
   return (
     <form className="form instruct" onSubmit={(e) => void send(e)}>
       {units.state === 'ready' ? (
@@ -361,14 +446,21 @@ function InstructionBox({ onSent }: { onSent: () => void }) {
           <label className="sr-only" htmlFor="unit-filter">
             {t('emergency.filterUnits')}
           </label>
-          <input id="unit-filter" placeholder={t('emergency.filterUnits')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input
+            id="unit-filter"
+            placeholder={t('emergency.filterUnits')}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
           <div className="unit-options">
             {shown.map((u) => (
               <label key={u.id} className="check">
                 <input
                   type="checkbox"
                   checked={chosen.includes(u.id)}
-                  onChange={(e) => setChosen(e.target.checked ? [...chosen, u.id] : chosen.filter((x) => x !== u.id))}
+                  onChange={(e) =>
+                    setChosen(e.target.checked ? [...chosen, u.id] : chosen.filter((x) => x !== u.id))
+                  }
                 />
                 {u.name}
               </label>
@@ -378,12 +470,23 @@ function InstructionBox({ onSent }: { onSent: () => void }) {
       ) : (
         <div className="field">
           <label htmlFor="unit-ids">{t('emergency.unitIds')}</label>
-          <input id="unit-ids" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="u-xc-cgw, u-city-sw" />
+          <input
+            id="unit-ids"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            placeholder="u-xc-cgw, u-city-sw"
+          />
         </div>
       )}
       <div className="field">
         <label htmlFor="instruct-text">{t('emergency.instructText')}</label>
-        <textarea id="instruct-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} required />
+        <textarea
+          id="instruct-text"
+          rows={3}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          required
+        />
       </div>
       {status ? (
         <p className={status.ok ? 'form-ok' : 'form-error'} role="status">

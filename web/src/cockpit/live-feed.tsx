@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { hrefOf } from '../routes.ts'
-import { fmtTime } from '../ui/format.ts'
+import { fmtWhen } from '../ui/format.ts'
 import type { FeedItem } from './live-model.ts'
 
 /** Newest events first. The list is a polite live region so a screen reader hears arrivals. */
@@ -11,7 +11,7 @@ export function LiveFeed({ items, linkCases }: { items: readonly FeedItem[]; lin
     <ol className="feed" aria-live="polite" aria-relevant="additions">
       {items.map((f) => (
         <li key={f.key} className={`feed-item feed-${f.kind}`}>
-          <time className="feed-time">{fmtTime(f.at)}</time>
+          <time className="feed-time">{fmtWhen(f.at, Date.now())}</time>
           <span className="feed-tag">{t(`event.${f.type}`, { defaultValue: f.type })}</span>
           <span className="feed-text">
             {f.caseId && linkCases ? (

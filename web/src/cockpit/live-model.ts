@@ -22,9 +22,24 @@ export const FEED_MAX = 40
 /** markers fade from the map after this long */
 export const MARKER_TTL_MS = 10 * 60_000
 
-const OVERSIGHT = new Set(['case.urge', 'case.supervise', 'case.instruct', 'case.escalate', 'case.whistle', 'case.warned'])
+const OVERSIGHT = new Set([
+  'case.urge',
+  'case.supervise',
+  'case.instruct',
+  'case.escalate',
+  'case.whistle',
+  'case.warned',
+])
 /** Events the feed shows; the rest (receive, register, …) only refresh the numbers. */
-const FEED_TYPES = new Set(['case.reported', 'case.appeal-added', 'case.reopen', 'case.verify', 'case.evaluate', 'sensor.alarm', ...OVERSIGHT])
+const FEED_TYPES = new Set([
+  'case.reported',
+  'case.appeal-added',
+  'case.reopen',
+  'case.verify',
+  'case.evaluate',
+  'sensor.alarm',
+  ...OVERSIGHT,
+])
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined
@@ -43,18 +58,25 @@ export function feedItem(e: LiveEvent, seq: number): FeedItem | undefined {
   const at = typeof d.at === 'number' ? d.at : e.receivedAt
   const location = point(d.location) ?? point(payload.location)
   const urgent = d.priority === 'urgent' || payload.priority === 'urgent'
-  const kind: FeedItem['kind'] = e.type === 'sensor.alarm'
-    ? 'alarm'
-    : e.type.startsWith('emergency.')
-      ? 'emergency'
-      : OVERSIGHT.has(e.type)
-        ? 'oversight'
-        : e.type === 'case.reported'
-          ? urgent
-            ? 'urgent'
-            : 'case'
-          : 'progress'
-  const title = str(d.title) ?? str(payload.title) ?? str(d.message) ?? str(payload.note) ?? str(payload.reason) ?? str(d.text)
+  const kind: FeedItem['kind'] =
+    e.type === 'sensor.alarm'
+      ? 'alarm'
+      : e.type.startsWith('emergency.')
+        ? 'emergency'
+        : OVERSIGHT.has(e.type)
+          ? 'oversight'
+          : e.type === 'case.reported'
+            ? urgent
+              ? 'urgent'
+              : 'case'
+            : 'progress'
+  const title =
+    str(d.title) ??
+    str(payload.title) ??
+    str(d.message) ??
+    str(payload.note) ??
+    str(payload.reason) ??
+    str(d.text)
   const place = str(d.address) ?? str(payload.address) ?? str(d.deviceId)
   const caseId = str(d.caseId)
   const channel = str(d.channel) ?? str(payload.channel)
@@ -109,6 +131,16 @@ export function openMarkers(cases: readonly ApiCase[]): readonly MapMarker[] {
 /** Map markers for feed lines that have a position and are recent enough. */
 export function markersOf(feed: readonly FeedItem[], now: number): readonly MapMarker[] {
   return feed
-    .filter((f) => f.location && now - f.at < MARKER_TTL_MS && (f.kind === 'case' || f.kind === 'urgent' || f.kind === 'alarm'))
-    .map((f) => ({ id: f.key, at: f.location!, kind: f.kind === 'alarm' ? 'alarm' : f.kind === 'urgent' ? 'urgent' : 'new', label: f.title ?? f.caseId ?? '' }))
+    .filter(
+      (f) =>
+        f.location &&
+        now - f.at < MARKER_TTL_MS &&
+        (f.kind === 'case' || f.kind === 'urgent' || f.kind === 'alarm'),
+    )
+    .map((f) => ({
+      id: f.key,
+      at: f.location!,
+      kind: f.kind === 'alarm' ? 'alarm' : f.kind === 'urgent' ? 'urgent' : 'new',
+      label: f.title ?? f.caseId ?? '',
+    }))
 }

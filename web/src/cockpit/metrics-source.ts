@@ -29,8 +29,14 @@ export async function loadOverview(now: number): Promise<OverviewResult> {
   const [server, first] = await Promise.all([api.overview(), api.cases({ limit: 50 })])
   if (server) return { overview: server, source: 'server', recent: first.items }
   const sample = await pages({}, MAX_PAGES)
-  const overdue = await pages({ overdue: true }, MAX_OVERDUE_PAGES)
-  return { overview: estimateOverview(sample, overdue.length, now), source: 'estimate', sampleSize: sample.length, recent: sample.slice(0, 50) }
+  // 超期 on the wall means open work past its deadline; a late callback on a closed case is not that.
+  const overdue = (await pages({ overdue: true }, MAX_OVERDUE_PAGES)).filter((c) => open.has(c.stage))
+  return {
+    overview: estimateOverview(sample, overdue.length, now),
+    source: 'estimate',
+    sampleSize: sample.length,
+    recent: sample.slice(0, 50),
+  }
 }
 
 async function pages(q: { overdue?: boolean }, max: number): Promise<ApiCase[]> {
@@ -77,7 +83,10 @@ export function estimateOverview(sample: readonly ApiCase[], overdueCount: numbe
     inc(byRegion, c.region.districtCode)
     inc(byRegion, c.region.streetCode)
     inc(byRegion, c.region.gridCode)
-    if (c.times.dispatchedAt !== undefined && (c.times.firstResponseAt !== undefined || (c.due.receive ?? Infinity) < now)) {
+    if (
+      c.times.dispatchedAt !== undefined &&
+      (c.times.firstResponseAt !== undefined || (c.due.receive ?? Infinity) < now)
+    ) {
       dueResponse++
       if (c.times.firstResponseAt !== undefined) responded++
     }
@@ -87,7 +96,12 @@ export function estimateOverview(sample: readonly ApiCase[], overdueCount: numbe
     }
     if (c.evaluation) {
       callbacks++
-      satisfaction += c.evaluation.satisfaction === 'satisfied' ? 1 : c.evaluation.satisfaction === 'basically' ? BASICALLY_WEIGHT : 0
+      satisfaction +=
+        c.evaluation.satisfaction === 'satisfied'
+          ? 1
+          : c.evaluation.satisfaction === 'basically'
+            ? BASICALLY_WEIGHT
+            : 0
     }
   }
   const rate = (n: number, d: number) => (d > 0 ? n / d : undefined)
@@ -113,5 +127,7 @@ export function estimateOverview(sample: readonly ApiCase[], overdueCount: numbe
 /** A `metrics` SSE payload, if it is a whole overview (the server may also send partial deltas). */
 export function overviewFromEvent(data: Readonly<Record<string, unknown>>): Overview | undefined {
   const o = (data.overview ?? data) as Partial<Overview>
-  return typeof o.today === 'number' && typeof o.inProgress === 'number' && o.byChannel && o.byStage ? (o as Overview) : undefined
+  return typeof o.today === 'number' && typeof o.inProgress === 'number' && o.byChannel && o.byStage
+    ? (o as Overview)
+    : undefined
 }

@@ -41,16 +41,34 @@ export function ActionForm({
       onDone(await api.act(c.id, spec.type, bodyOf(spec, v), c.version))
     } catch (err) {
       if (err instanceof ApiError && err.conflict) onConflict()
-      else setError(err instanceof ApiError ? `${t(`error.${err.code}`, { defaultValue: err.message })}${err.field ? ` (${err.field})` : ''}` : String(err))
+      else {
+        setError(
+          err instanceof ApiError
+            ? `${t(`error.${err.code}`, { defaultValue: err.message })}${err.field ? ` (${err.field})` : ''}`
+            : String(err),
+        )
+      }
       setBusy(false)
     }
   }
 
   return (
-    <form className={`form action-form action-${spec.tone}`} onSubmit={(e) => void submit(e)} aria-label={t(`action.${spec.type}`)}>
+    <form
+      className={`form action-form action-${spec.tone}`}
+      onSubmit={(e) => void submit(e)}
+      aria-label={t(`action.${spec.type}`)}
+    >
       <h3 className="action-form-title">{t(`action.${spec.type}`)}</h3>
       {spec.fields.map((f) => (
-        <Field key={f.name} f={f} id={`af-${spec.type}-${f.name}`} value={v[f.name]} set={(x) => set(f.name, x)} catalog={catalog} units={units} />
+        <Field
+          key={f.name}
+          f={f}
+          id={`af-${spec.type}-${f.name}`}
+          value={v[f.name]}
+          set={(x) => set(f.name, x)}
+          catalog={catalog}
+          units={units}
+        />
       ))}
       {error ? (
         <p className="form-error" role="alert">
@@ -61,7 +79,11 @@ export function ActionForm({
         <button type="button" className="btn" onClick={onCancel}>
           {t('common.cancel')}
         </button>
-        <button type="submit" className={`btn ${spec.tone === 'danger' ? 'btn-danger' : 'btn-primary'}`} disabled={busy || missing.length > 0}>
+        <button
+          type="submit"
+          className={`btn ${spec.tone === 'danger' ? 'btn-danger' : 'btn-primary'}`}
+          disabled={busy || missing.length > 0}
+        >
           {t('common.confirmAction', { action: t(`action.${spec.type}`) })}
         </button>
       </div>
@@ -113,7 +135,12 @@ function Field({
   const label = (
     <>
       {t(`field.${f.name}`)}
-      {f.required ? <span className="req" aria-hidden="true"> *</span> : null}
+      {f.required ? (
+        <span className="req" aria-hidden="true">
+          {' '}
+          *
+        </span>
+      ) : null}
     </>
   )
   const str = typeof value === 'string' ? value : ''
@@ -130,7 +157,13 @@ function Field({
       return (
         <div className="field">
           <label htmlFor={id}>{label}</label>
-          <textarea id={id} rows={3} value={str} onChange={(e) => set(e.target.value)} required={f.required} />
+          <textarea
+            id={id}
+            rows={3}
+            value={str}
+            onChange={(e) => set(e.target.value)}
+            required={f.required}
+          />
         </div>
       )
     case 'class':
@@ -141,7 +174,10 @@ function Field({
             <select id={id} value={str} onChange={(e) => set(e.target.value)} required={f.required}>
               <option value="">{t('common.choose')}</option>
               {catalog.majors.map((m) => (
-                <optgroup key={`${m.kind}${m.code}`} label={`${t(`kind.${m.kind}`)} · ${i18n.language === 'en' ? m.nameEn : m.name}`}>
+                <optgroup
+                  key={`${m.kind}${m.code}`}
+                  label={`${t(`kind.${m.kind}`)} · ${i18n.language === 'en' ? m.nameEn : m.name}`}
+                >
                   {catalog.classes
                     .filter((c) => c.kind === m.kind && c.majorCode === m.code)
                     .map((c) => (
@@ -153,7 +189,14 @@ function Field({
               ))}
             </select>
           ) : (
-            <input id={id} value={str} onChange={(e) => set(e.target.value)} pattern="[CE][0-9]{4}" placeholder="E0101" required={f.required} />
+            <input
+              id={id}
+              value={str}
+              onChange={(e) => set(e.target.value)}
+              pattern="[CE][0-9]{4}"
+              placeholder="E0101"
+              required={f.required}
+            />
           )}
         </div>
       )
@@ -171,7 +214,13 @@ function Field({
               ))}
             </select>
           ) : (
-            <input id={id} value={str} onChange={(e) => set(e.target.value)} placeholder="u-xc-cgw" required={f.required} />
+            <input
+              id={id}
+              value={str}
+              onChange={(e) => set(e.target.value)}
+              placeholder="u-xc-cgw"
+              required={f.required}
+            />
           )}
         </div>
       )
@@ -183,7 +232,11 @@ function Field({
           <div className="unit-options">
             {units.map((u) => (
               <label key={u.id} className="check">
-                <input type="checkbox" checked={list.includes(u.id)} onChange={(e) => set(e.target.checked ? [...list, u.id] : list.filter((x) => x !== u.id))} />
+                <input
+                  type="checkbox"
+                  checked={list.includes(u.id)}
+                  onChange={(e) => set(e.target.checked ? [...list, u.id] : list.filter((x) => x !== u.id))}
+                />
                 {u.name}
               </label>
             ))}
@@ -192,7 +245,12 @@ function Field({
       ) : (
         <div className="field">
           <label htmlFor={id}>{label}</label>
-          <input id={id} value={list.join(', ')} onChange={(e) => set(e.target.value.split(/[,，\s]+/).filter(Boolean))} placeholder="u-xc-cgw, u-xc-hw" />
+          <input
+            id={id}
+            value={list.join(', ')}
+            onChange={(e) => set(e.target.value.split(/[,，\s]+/).filter(Boolean))}
+            placeholder="u-xc-cgw, u-xc-hw"
+          />
         </div>
       )
     }
@@ -204,7 +262,14 @@ function Field({
           <label className="sr-only" htmlFor={`${id}-n`}>
             {t('field.amount')}
           </label>
-          <input id={`${id}-n`} type="number" min={0.5} step={0.5} value={lim.amount} onChange={(e) => set({ ...lim, amount: Number(e.target.value) })} />
+          <input
+            id={`${id}-n`}
+            type="number"
+            min={0.5}
+            step={0.5}
+            value={lim.amount}
+            onChange={(e) => set({ ...lim, amount: Number(e.target.value) })}
+          />
           <label className="sr-only" htmlFor={`${id}-u`}>
             {t('field.limitUnit')}
           </label>
@@ -244,15 +309,45 @@ function Field({
         />
       )
     case 'satisfaction':
-      return <Radios id={id} label={label} value={str} options={['satisfied', 'basically', 'unsatisfied'].map((s) => [s, t(`satisfaction.${s}`)] as const)} set={set} />
+      return (
+        <Radios
+          id={id}
+          label={label}
+          value={str}
+          options={['satisfied', 'basically', 'unsatisfied'].map((s) => [s, t(`satisfaction.${s}`)] as const)}
+          set={set}
+        />
+      )
     case 'decision':
-      return <Radios id={id} label={label} value={str} options={['grant', 'deny'].map((s) => [s, t(`decision.${s}`)] as const)} set={set} />
+      return (
+        <Radios
+          id={id}
+          label={label}
+          value={str}
+          options={['grant', 'deny'].map((s) => [s, t(`decision.${s}`)] as const)}
+          set={set}
+        />
+      )
     case 'photos':
-      return <Photos id={id} label={label} value={Array.isArray(value) ? (value as string[]) : []} set={set} />
+      return (
+        <Photos id={id} label={label} value={Array.isArray(value) ? (value as string[]) : []} set={set} />
+      )
   }
 }
 
-function Radios({ id, label, value, options, set }: { id: string; label: ReactNode; value: string; options: readonly (readonly [string, string])[]; set: (v: string) => void }) {
+function Radios({
+  id,
+  label,
+  value,
+  options,
+  set,
+}: {
+  id: string
+  label: ReactNode
+  value: string
+  options: readonly (readonly [string, string])[]
+  set: (v: string) => void
+}) {
   return (
     <fieldset className="field radios">
       <legend>{label}</legend>
@@ -267,7 +362,17 @@ function Radios({ id, label, value, options, set }: { id: string; label: ReactNo
 }
 
 /** Photos: uploaded one by one; if the upload endpoint is not there yet, references are typed in. */
-function Photos({ id, label, value, set }: { id: string; label: ReactNode; value: readonly string[]; set: (v: string[]) => void }) {
+function Photos({
+  id,
+  label,
+  value,
+  set,
+}: {
+  id: string
+  label: ReactNode
+  value: readonly string[]
+  set: (v: string[]) => void
+}) {
   const { t } = useTranslation()
   const [manual, setManual] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -298,9 +403,23 @@ function Photos({ id, label, value, set }: { id: string; label: ReactNode; value
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {manual ? (
-        <textarea id={id} rows={2} placeholder="https://…/photo-1.jpg" value={value.join('\n')} onChange={(e) => set(e.target.value.split('\n').filter(Boolean))} />
+        <textarea
+          id={id}
+          rows={2}
+          placeholder="https://…/photo-1.jpg"
+          value={value.join('\n')}
+          onChange={(e) => set(e.target.value.split('\n').filter(Boolean))}
+        />
       ) : (
-        <input id={id} type="file" accept="image/*" capture="environment" multiple disabled={busy} onChange={(e) => void upload(e.target.files)} />
+        <input
+          id={id}
+          type="file"
+          accept="image/*"
+          capture="environment"
+          multiple
+          disabled={busy}
+          onChange={(e) => void upload(e.target.files)}
+        />
       )}
       {value.length ? <p className="hint">{t('photos.count', { count: value.length })}</p> : null}
       {error ? <p className="hint hint-warn">{error}</p> : null}

@@ -51,7 +51,13 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
   const { t } = useTranslation()
   const user = useUser()
   const screen: Screen = preset
-  const [filters, setFilters] = useState<Filters>(() => ({ stage: defaultStages(preset, user), channel: '', classId: '', overdue: false, q: '' }))
+  const [filters, setFilters] = useState<Filters>(() => ({
+    stage: defaultStages(preset, user),
+    channel: '',
+    classId: '',
+    overdue: false,
+    q: '',
+  }))
   const [catalog] = useLoad(() => api.catalog(), [])
   const [items, setItems] = useState<readonly ApiCase[]>([])
   const [cursor, setCursor] = useState<string>()
@@ -91,7 +97,10 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
     setCursor(p.nextCursor)
   }
 
-  const onChanged = useCallback((c: ApiCase) => setItems((old) => old.map((x) => (x.id === c.id ? c : x))), [])
+  const onChanged = useCallback(
+    (c: ApiCase) => setItems((old) => old.map((x) => (x.id === c.id ? c : x))),
+    [],
+  )
 
   return (
     <div className="desk">
@@ -106,14 +115,20 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
             </button>
           ) : null}
         </header>
-        <FilterBar filters={filters} setFilters={setFilters} catalog={catalog.state === 'ready' ? catalog.data : undefined} />
+        <FilterBar
+          filters={filters}
+          setFilters={setFilters}
+          catalog={catalog.state === 'ready' ? catalog.data : undefined}
+        />
         <div className="queue-list" aria-busy={state === 'loading'}>
           {state === 'error' ? (
             <p className="form-error" role="alert">
               {error}
             </p>
           ) : null}
-          {state !== 'error' && !items.length ? <p className="note">{state === 'loading' ? t('common.loading') : t('desk.empty')}</p> : null}
+          {state !== 'error' && !items.length ? (
+            <p className="note">{state === 'loading' ? t('common.loading') : t('desk.empty')}</p>
+          ) : null}
           <ul className="case-list">
             {items.map((c) => (
               <li key={c.id}>
@@ -124,7 +139,9 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
                 >
                   <span className="row-top">
                     <span className={`stage-chip stage-${c.stage}`}>{t(`stage.${c.stage}`)}</span>
-                    {c.priority === 'urgent' ? <span className="tag tag-urgent">{t('priority.urgent')}</span> : null}
+                    {c.priority === 'urgent' ? (
+                      <span className="tag tag-urgent">{t('priority.urgent')}</span>
+                    ) : null}
                     {c.supervised ? <span className="tag tag-gold">{t('desk.supervised')}</span> : null}
                     <span className="row-id">{c.id}</span>
                   </span>
@@ -134,7 +151,9 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
                     <span>{fmtDateTime(c.times.reportedAt)}</span>
                     {c.dueNext !== undefined ? (
                       <span className={c.dueNext < now ? 'late' : c.dueNext - now < 3_600_000 ? 'soon' : ''}>
-                        {c.dueNext < now ? t('desk.overdueBy', { d: fmtDuration(now - c.dueNext) }) : t('desk.dueIn', { d: fmtDuration(c.dueNext - now) })}
+                        {c.dueNext < now
+                          ? t('desk.overdueBy', { d: fmtDuration(now - c.dueNext) })
+                          : t('desk.dueIn', { d: fmtDuration(c.dueNext - now) })}
                       </span>
                     ) : null}
                   </span>
@@ -151,7 +170,12 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
       </section>
       <section className="detail" aria-label={t('desk.detail')}>
         {selectedId ? (
-          <CaseDetailPane key={selectedId} id={selectedId} catalog={catalog.state === 'ready' ? catalog.data : undefined} onChanged={onChanged} />
+          <CaseDetailPane
+            key={selectedId}
+            id={selectedId}
+            catalog={catalog.state === 'ready' ? catalog.data : undefined}
+            onChanged={onChanged}
+          />
         ) : (
           <div className="detail-empty">
             <span className="detail-empty-mark" aria-hidden="true" />
@@ -174,20 +198,48 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
   )
 }
 
-function FilterBar({ filters, setFilters, catalog }: { filters: Filters; setFilters: (f: Filters) => void; catalog: Catalog | undefined }) {
+function FilterBar({
+  filters,
+  setFilters,
+  catalog,
+}: {
+  filters: Filters
+  setFilters: (f: Filters) => void
+  catalog: Catalog | undefined
+}) {
   const { t, i18n } = useTranslation()
   const toggle = (s: Stage) =>
-    setFilters({ ...filters, stage: filters.stage.includes(s) ? filters.stage.filter((x) => x !== s) : [...filters.stage, s] })
+    setFilters({
+      ...filters,
+      stage: filters.stage.includes(s) ? filters.stage.filter((x) => x !== s) : [...filters.stage, s],
+    })
   return (
-    <form className="filters" role="search" onSubmit={(e) => e.preventDefault()} aria-label={t('desk.filters')}>
+    <form
+      className="filters"
+      role="search"
+      onSubmit={(e) => e.preventDefault()}
+      aria-label={t('desk.filters')}
+    >
       <div className="field">
         <label htmlFor="f-q">{t('desk.search')}</label>
-        <input id="f-q" type="search" value={filters.q} onChange={(e) => setFilters({ ...filters, q: e.target.value })} placeholder={t('desk.searchHint')} />
+        <input
+          id="f-q"
+          type="search"
+          value={filters.q}
+          onChange={(e) => setFilters({ ...filters, q: e.target.value })}
+          placeholder={t('desk.searchHint')}
+        />
       </div>
       <fieldset className="stage-filter">
         <legend>{t('desk.stage')}</legend>
         {STAGES.map((s) => (
-          <button key={s} type="button" className={`chip ${filters.stage.includes(s) ? 'chip-on' : ''}`} aria-pressed={filters.stage.includes(s)} onClick={() => toggle(s)}>
+          <button
+            key={s}
+            type="button"
+            className={`chip ${filters.stage.includes(s) ? 'chip-on' : ''}`}
+            aria-pressed={filters.stage.includes(s)}
+            onClick={() => toggle(s)}
+          >
             {t(`stage.${s}`)}
           </button>
         ))}
@@ -195,7 +247,11 @@ function FilterBar({ filters, setFilters, catalog }: { filters: Filters; setFilt
       <div className="filter-row">
         <div className="field">
           <label htmlFor="f-channel">{t('desk.channel')}</label>
-          <select id="f-channel" value={filters.channel} onChange={(e) => setFilters({ ...filters, channel: e.target.value as Channel | '' })}>
+          <select
+            id="f-channel"
+            value={filters.channel}
+            onChange={(e) => setFilters({ ...filters, channel: e.target.value as Channel | '' })}
+          >
             <option value="">{t('common.all')}</option>
             {CHANNELS.map((c) => (
               <option key={c} value={c}>
@@ -206,7 +262,11 @@ function FilterBar({ filters, setFilters, catalog }: { filters: Filters; setFilt
         </div>
         <div className="field">
           <label htmlFor="f-class">{t('desk.class')}</label>
-          <select id="f-class" value={filters.classId} onChange={(e) => setFilters({ ...filters, classId: e.target.value })}>
+          <select
+            id="f-class"
+            value={filters.classId}
+            onChange={(e) => setFilters({ ...filters, classId: e.target.value })}
+          >
             <option value="">{t('common.all')}</option>
             {catalog?.classes.map((c) => (
               <option key={c.id} value={c.id}>
@@ -216,7 +276,11 @@ function FilterBar({ filters, setFilters, catalog }: { filters: Filters; setFilt
           </select>
         </div>
         <label className="check check-overdue">
-          <input type="checkbox" checked={filters.overdue} onChange={(e) => setFilters({ ...filters, overdue: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={filters.overdue}
+            onChange={(e) => setFilters({ ...filters, overdue: e.target.checked })}
+          />
           {t('desk.overdueOnly')}
         </label>
       </div>

@@ -13,7 +13,15 @@ import { PositionMap } from './position-map.tsx'
 const DEADLINES = ['accept', 'dispatch', 'receive', 'handle', 'verify', 'callback'] as const
 
 /** One case: facts, deadlines, reporter(s), timeline, and the actions this user may take now. */
-export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog: Catalog | undefined; onChanged: (c: ApiCase) => void }) {
+export function CaseDetailPane({
+  id,
+  catalog,
+  onChanged,
+}: {
+  id: string
+  catalog: Catalog | undefined
+  onChanged: (c: ApiCase) => void
+}) {
   const { t, i18n } = useTranslation()
   const user = useUser()
   const now = useNow(30_000)
@@ -22,7 +30,10 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
   const [open, setOpen] = useState<ActionSpec>()
   const [conflict, setConflict] = useState(false)
   const [done, setDone] = useState<string>()
-  const actions = useMemo(() => (detail.state === 'ready' ? availableActions(detail.data, user) : []), [detail, user])
+  const actions = useMemo(
+    () => (detail.state === 'ready' ? availableActions(detail.data, user) : []),
+    [detail, user],
+  )
   const wantsUnits = open ? needsUnits(open) : false
   const [units] = useLoad(() => (wantsUnits ? api.units() : Promise.resolve([])), [wantsUnits])
 
@@ -52,7 +63,9 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
         </h2>
         {c.dueNext !== undefined ? (
           <p className={`case-due ${c.dueNext < now ? 'late' : ''}`}>
-            {c.dueNext < now ? t('desk.overdueBy', { d: fmtDuration(now - c.dueNext) }) : t('desk.dueIn', { d: fmtDuration(c.dueNext - now) })}
+            {c.dueNext < now
+              ? t('desk.overdueBy', { d: fmtDuration(now - c.dueNext) })
+              : t('desk.dueIn', { d: fmtDuration(c.dueNext - now) })}
             <span className="case-due-at"> ({fmtDateTime(c.dueNext)})</span>
           </p>
         ) : null}
@@ -94,7 +107,9 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
             ))}
           </div>
         ) : (
-          <p className="hint">{t('desk.noActions', { role: t(`role.${user.role}`), stage: t(`stage.${c.stage}`) })}</p>
+          <p className="hint">
+            {t('desk.noActions', { role: t(`role.${user.role}`), stage: t(`stage.${c.stage}`) })}
+          </p>
         )}
         {open ? (
           <ActionForm
@@ -123,18 +138,34 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
           </h3>
           <dl className="facts">
             <Fact k={t('desk.channel')} v={t(`channel.${c.channel}`)} />
-            <Fact k={t('desk.class')} v={cls ? `${cls.id} ${i18n.language === 'en' ? cls.nameEn : cls.name}` : (c.classId ?? t('desk.unclassified'))} />
+            <Fact
+              k={t('desk.class')}
+              v={
+                cls
+                  ? `${cls.id} ${i18n.language === 'en' ? cls.nameEn : cls.name}`
+                  : (c.classId ?? t('desk.unclassified'))
+              }
+            />
             <Fact k={t('desk.address')} v={c.address ?? '—'} />
-            <Fact k={t('desk.grid')} v={c.region.gridCode ?? c.region.streetCode ?? c.region.districtCode ?? '—'} />
+            <Fact
+              k={t('desk.grid')}
+              v={c.region.gridCode ?? c.region.streetCode ?? c.region.districtCode ?? '—'}
+            />
             <Fact k={t('desk.level')} v={t(`level.${c.level}`)} />
             <Fact k={t('desk.unit')} v={c.unitId ?? '—'} />
             <Fact k={t('desk.reportedAt')} v={fmtDateTime(c.times.reportedAt)} />
-            {c.location ? <Fact k={t('desk.position')} v={`${c.location.lon.toFixed(5)}, ${c.location.lat.toFixed(5)}`} /> : null}
+            {c.location ? (
+              <Fact k={t('desk.position')} v={`${c.location.lon.toFixed(5)}, ${c.location.lat.toFixed(5)}`} />
+            ) : null}
           </dl>
           <p className="case-desc">{c.description}</p>
           {c.extensionRequest ? (
             <p className="banner banner-warn">
-              {t('desk.extensionPending', { amount: c.extensionRequest.limit.amount, unit: t(`limitUnit.${c.extensionRequest.limit.unit}`), reason: c.extensionRequest.reason })}
+              {t('desk.extensionPending', {
+                amount: c.extensionRequest.limit.amount,
+                unit: t(`limitUnit.${c.extensionRequest.limit.unit}`),
+                reason: c.extensionRequest.reason,
+              })}
             </p>
           ) : null}
           {c.summons.length ? (
@@ -143,7 +174,10 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
               <ul className="summons">
                 {c.summons.map((s) => (
                   <li key={s.unitId}>
-                    {s.unitId} — {s.reportedAt ? t('desk.reportedIn', { at: fmtDateTime(s.reportedAt) }) : t('desk.dueBy', { at: fmtDateTime(s.due) })}
+                    {s.unitId} —{' '}
+                    {s.reportedAt
+                      ? t('desk.reportedIn', { at: fmtDateTime(s.reportedAt) })
+                      : t('desk.dueBy', { at: fmtDateTime(s.due) })}
                   </li>
                 ))}
               </ul>
@@ -163,7 +197,11 @@ export function CaseDetailPane({ id, catalog, onChanged }: { id: string; catalog
           <h3 id="pos-title" className="section-title">
             {t('desk.position')}
           </h3>
-          {c.location ? <PositionMap at={c.location} districtCode={c.region.districtCode} /> : <p className="note">{t('desk.noPosition')}</p>}
+          {c.location ? (
+            <PositionMap at={c.location} districtCode={c.region.districtCode} />
+          ) : (
+            <p className="note">{t('desk.noPosition')}</p>
+          )}
         </section>
       </div>
 
@@ -211,7 +249,9 @@ function Timeline({ items }: { items: readonly TimelineEntry[] }) {
   return (
     <ol className="timeline">
       {items.map((e) => {
-        const note = ['note', 'reason', 'text'].map((k) => e.payload[k]).find((x): x is string => typeof x === 'string')
+        const note = ['note', 'reason', 'text']
+          .map((k) => e.payload[k])
+          .find((x): x is string => typeof x === 'string')
         return (
           <li key={e.seq} className={`tl tl-${e.action}`}>
             <time className="tl-at">{fmtDateTime(e.at)}</time>

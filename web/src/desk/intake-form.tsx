@@ -6,7 +6,15 @@ import { api, type IntakeInput } from '../api/endpoints.ts'
 import type { ApiCase, Catalog, Channel } from '../api/types.ts'
 
 /** An operator takes in one appeal (12345 call, walk-in, …). Classification is optional: triage suggests one. */
-export function IntakeForm({ catalog, onDone, onCancel }: { catalog: Catalog | undefined; onDone: (c: ApiCase) => void; onCancel: () => void }) {
+export function IntakeForm({
+  catalog,
+  onDone,
+  onCancel,
+}: {
+  catalog: Catalog | undefined
+  onDone: (c: ApiCase) => void
+  onCancel: () => void
+}) {
   const { t, i18n } = useTranslation()
   const [channel, setChannel] = useState<Channel>('hotline')
   const [text, setText] = useState('')
@@ -26,7 +34,14 @@ export function IntakeForm({ catalog, onDone, onCancel }: { catalog: Catalog | u
       text: text.trim(),
       ...(title.trim() ? { title: title.trim() } : {}),
       ...(address.trim() ? { address: address.trim() } : {}),
-      ...(name.trim() || phone.trim() ? { reporter: { ...(name.trim() ? { name: name.trim() } : {}), ...(phone.trim() ? { phone: phone.trim() } : {}) } } : {}),
+      ...(name.trim() || phone.trim()
+        ? {
+            reporter: {
+              ...(name.trim() ? { name: name.trim() } : {}),
+              ...(phone.trim() ? { phone: phone.trim() } : {}),
+            },
+          }
+        : {}),
       ...(classId ? { classId } : {}),
     }
     try {
@@ -70,7 +85,14 @@ export function IntakeForm({ catalog, onDone, onCancel }: { catalog: Catalog | u
             *
           </span>
         </label>
-        <textarea id="in-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} required placeholder={t('intake.textHint')} />
+        <textarea
+          id="in-text"
+          rows={4}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          required
+          placeholder={t('intake.textHint')}
+        />
       </div>
       <div className="field">
         <label htmlFor="in-title">{t('intake.title')}</label>
@@ -87,7 +109,14 @@ export function IntakeForm({ catalog, onDone, onCancel }: { catalog: Catalog | u
         </div>
         <div className="field">
           <label htmlFor="in-phone">{t('intake.phone')}</label>
-          <input id="in-phone" type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} autoComplete="off" pattern="[0-9+\- ]{3,20}" />
+          <input
+            id="in-phone"
+            type="tel"
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+            autoComplete="off"
+            pattern="[0-9+\- ]{3,20}"
+          />
         </div>
       </div>
       {error ? (

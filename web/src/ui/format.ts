@@ -9,7 +9,13 @@ function locale(): string {
 
 export function fmtTime(ms: number | undefined): string {
   if (ms === undefined) return '—'
-  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms)
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: TZ,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(ms)
 }
 
 export function fmtDateTime(ms: number | undefined): string {
@@ -25,7 +31,13 @@ export function fmtDateTime(ms: number | undefined): string {
 }
 
 export function fmtDate(ms: number): string {
-  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }).format(ms)
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: TZ,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    weekday: 'short',
+  }).format(ms)
 }
 
 export function fmtInt(n: number | undefined): string {
@@ -52,4 +64,9 @@ export function fmtDuration(ms: number): string {
   if (d > 0) return i18n.t('time.dh', { d, h })
   if (h > 0) return i18n.t('time.hm', { h, m: String(m).padStart(2, '0') })
   return i18n.t('time.m', { m })
+}
+
+/** Time of day for today's events, date and time for older ones. */
+export function fmtWhen(ms: number, now: number): string {
+  return ms >= startOfBeijingDay(now) ? fmtTime(ms) : fmtDateTime(ms)
 }

@@ -10,7 +10,10 @@ export type Loadable<T> =
  * Runs `load` when `deps` change; `undefined` from an optional endpoint means "unavailable".
  * Returns the state and a reload function that keeps showing old data while it refreshes.
  */
-export function useLoad<T>(load: () => Promise<T | undefined>, deps: readonly unknown[]): [Loadable<T>, () => void] {
+export function useLoad<T>(
+  load: () => Promise<T | undefined>,
+  deps: readonly unknown[],
+): [Loadable<T>, () => void] {
   const [state, setState] = useState<Loadable<T>>({ state: 'loading' })
   const [tick, setTick] = useState(0)
   const loadRef = useRef(load)
@@ -19,7 +22,8 @@ export function useLoad<T>(load: () => Promise<T | undefined>, deps: readonly un
     let live = true
     loadRef.current().then(
       (data) => live && setState(data === undefined ? { state: 'unavailable' } : { state: 'ready', data }),
-      (e: unknown) => live && setState({ state: 'error', message: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) =>
+        live && setState({ state: 'error', message: e instanceof Error ? e.message : String(e) }),
     )
     return () => {
       live = false

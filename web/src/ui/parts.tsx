@@ -1,9 +1,18 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
+import { ErrorBoundary } from './error-boundary.tsx'
 import type { Loadable } from './hooks.ts'
 
 /** A panel's honest placeholder: loading, endpoint not there yet, or failed. */
-export function StateNote({ state, what, onRetry }: { state: Loadable<unknown>; what?: string; onRetry?: () => void }) {
+export function StateNote({
+  state,
+  what,
+  onRetry,
+}: {
+  state: Loadable<unknown>
+  what?: string
+  onRetry?: () => void
+}) {
   const { t } = useTranslation()
   if (state.state === 'ready') return null
   if (state.state === 'loading') {
@@ -58,7 +67,12 @@ export function Dialog({
     if (!open && d.open) d.close()
   }, [open])
   return (
-    <dialog ref={ref} className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''}`} aria-labelledby={titleId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''}`}
+      aria-labelledby={titleId}
+      onClose={onClose}
+    >
       <h2 id={titleId} className="dialog-title">
         {title}
       </h2>
@@ -68,7 +82,17 @@ export function Dialog({
 }
 
 /** Panel chrome of the cockpit: a title with a glowing rule and an optional corner note. */
-export function Panel({ title, extra, children, className }: { title: string; extra?: ReactNode; children: ReactNode; className?: string }) {
+export function Panel({
+  title,
+  extra,
+  children,
+  className,
+}: {
+  title: string
+  extra?: ReactNode
+  children: ReactNode
+  className?: string
+}) {
   const id = useId()
   return (
     <section className={`panel ${className ?? ''}`} aria-labelledby={id}>
@@ -78,7 +102,15 @@ export function Panel({ title, extra, children, className }: { title: string; ex
         </h2>
         {extra ? <div className="panel-extra">{extra}</div> : null}
       </header>
-      <div className="panel-body">{children}</div>
+      <div className="panel-body">
+        <ErrorBoundary
+          fallback={(e, retry) => (
+            <StateNote state={{ state: 'error', message: e.message }} onRetry={retry} />
+          )}
+        >
+          {children}
+        </ErrorBoundary>
+      </div>
     </section>
   )
 }
