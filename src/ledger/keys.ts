@@ -44,8 +44,9 @@ export class UnitKeyStore {
     }
     const store = new UnitKeyStore(dir, records)
     for (const f of await readdir(dir)) {
-      if (f.endsWith('.pem'))
-        {store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))}
+      if (f.endsWith('.pem')) {
+        store.privates.set(f.slice(0, -4), createPrivateKey(await readFile(join(dir, f), 'utf8')))
+      }
     }
     return store
   }
@@ -55,8 +56,9 @@ export class UnitKeyStore {
    * instead, so there is never more than one key valid at one instant.
    */
   async generate(unitId: string, validFrom: Instant): Promise<PublicKeyRecord> {
-    if (this.records.some((r) => r.unitId === unitId && r.validUntil === undefined))
-      {return this.rotate(unitId, validFrom)}
+    if (this.records.some((r) => r.unitId === unitId && r.validUntil === undefined)) {
+      return this.rotate(unitId, validFrom)
+    }
     return this.add(unitId, validFrom)
   }
 

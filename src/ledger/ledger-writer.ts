@@ -117,11 +117,13 @@ export class LedgerWriter {
    * `flush`. Fails when the input is malformed or the acting unit has no key valid at `at`.
    */
   append(input: EntryInput): Result<LedgerEntry> {
-    if (this.broken)
-      {return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)}
+    if (this.broken) {
+      return fail('LEDGER_INVALID', `ledger writer stopped after a storage failure: ${this.broken.message}`)
+    }
     const keyId = this.deps.unitKeyAt(input.unitId, input.at)
-    if (!keyId)
-      {return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')}
+    if (!keyId) {
+      return fail('LEDGER_INVALID', `unit ${input.unitId} has no ledger key valid at ${input.at}`, 'unitId')
+    }
     const built = buildEntry(
       this.deps.crypto,
       input,
