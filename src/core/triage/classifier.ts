@@ -268,41 +268,76 @@ function argmax(s: ArrayLike<number>): number {
   return best
 }
 
-// A model's term index is derived data: built once per loaded model, never serialized.
-const indexCache = new WeakMap<Model, Map<string, number>>()
+// A loaded model's derived form: term index and weights laid out term-major (all classes of one term
+// side by side), so scoring and explaining a text touch only its own terms. Built once, never serialized.
+interface Compiled {
+  readonly index: Map<string, number>
+  readonly weights: Float64Array
+  /** Mean weight of each term over all classes (the explanation's baseline). */
+  readonly mean: Float64Array
+}
+
+const compiledCache = new WeakMap<Model, Compiled>()
+
+function compile(model: Model): Compiled {
+  let compiled = compiledCache.get(model)
+  if (!compiled) {
+    const n = model.labels.length
+    const v = model.vocabulary.length
+    const weights = new Float64Array(n * v)
+    const mean = new Float64Array(v)
+    for (let c = 0; c < n; c++) {
+      const row = model.weights[c]
+      for (let j = 0; j < v; j++) {
+        weights[j * n + c] = row[j]
+        mean[j] += row[j] / n
+      }
+    }
+    compiled = { index: new Map(model.vocabulary.map((t, j) => [t, j])), weights, mean }
+    compiledCache.set(model, compiled)
+  }
+  return compiled
+}
 
 function vectorOf(model: Model, bag: TermBag): SparseVector {
-  let index = indexCache.get(model)
-  if (!index) {
-    index = new Map(model.vocabulary.map((t, j) => [t, j]))
-    indexCache.set(model, index)
-  }
-  return vectorize(bag, index, model.idf, model.normalize)
+  return vectorize(bag, compile(model).index, model.idf, model.normalize)
 }
 
 function scoreVector(model: Model, x: SparseVector): Float64Array {
+  const { weights } = compile(model)
+  const n = model.labels.length
   const s = Float64Array.from(model.bias)
-  for (let c = 0; c < model.labels.length; c++) {
-    const row = model.weights[c]
-    let acc = s[c]
-    for (let k = 0; k < x.idx.length; k++) acc += row[x.idx[k]] * x.val[k]
-    s[c] = acc
+  for (let k = 0; k < x.idx.length; k++) {
+    const base = x.idx[k] * n
+    const v = x.val[k]
+    for (let c = 0; c < n; c++) s[c] += weights[base + c] * v
   }
   return s
 }
 
 function explain(model: Model, x: SparseVector, best: number, limit = 5): Explanation[] {
-  const byToken = new Map<string, number>()
+  const { weights, mean } = compile(model)
   const n = model.labels.length
+  const push = new Float64Array(x.idx.length)
   for (let k = 0; k < x.idx.length; k++) {
     const j = x.idx[k]
-    let mean = 0
-    for (let c = 0; c < n; c++) mean += model.weights[c][j]
-    mean /= n
-    const push = ((model.weights[best][j] - mean) * x.val[k]) / model.temperature
-    if (push <= 0) continue
-    const token = displayTerm(model.vocabulary[j])
-    byToken.set(token, (byToken.get(token) ?? 0) + push)
+    push[k] = ((weights[j * n + best] - mean[j]) * x.val[k]) / model.temperature
+  }
+  // Only the strongest few terms are shown: pick them without sorting every term of the text.
+  const picked: number[] = []
+  for (let k = 0; k < push.length; k++) {
+    if (push[k] <= 0) continue
+    if (picked.length < limit * 2) picked.push(k)
+    else {
+      let low = 0
+      for (let i = 1; i < picked.length; i++) if (push[picked[i]] < push[picked[low]]) low = i
+      if (push[k] > push[picked[low]]) picked[low] = k
+    }
+  }
+  const byToken = new Map<string, number>()
+  for (const k of picked) {
+    const token = displayTerm(model.vocabulary[x.idx[k]])
+    byToken.set(token, (byToken.get(token) ?? 0) + push[k])
   }
   return [...byToken.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

@@ -47,8 +47,13 @@ function addTerms(bag: TermBag, text: string, config: FeatureConfig, tokenizer: 
   if (config.kind !== 'words') {
     for (const m of norm.matchAll(RUN)) {
       const chars = Array.from(m[0])
-      for (let n = config.charMin; n <= config.charMax; n++) {
-        for (let i = 0; i + n <= chars.length; i++) add('c:' + chars.slice(i, i + n).join(''))
+      for (let i = 0; i < chars.length; i++) {
+        // Grow the n-gram one character at a time instead of slicing and joining for every n.
+        let gram = ''
+        for (let n = 1; n <= config.charMax && i + n <= chars.length; n++) {
+          gram += chars[i + n - 1]
+          if (n >= config.charMin) add('c:' + gram)
+        }
       }
     }
   }
@@ -98,27 +103,26 @@ export function vectorize(
   idf: readonly number[],
   normalize: boolean,
 ): SparseVector {
-  const pairs: [number, number][] = []
+  // Insertion order of the bag (text order) is kept: deterministic, and no sort on the hot path.
+  const idx = new Int32Array(bag.size)
+  const val = new Float64Array(bag.size)
+  const useIdf = idf.length > 0
+  let n = 0
+  let norm = 0
   for (const [t, tf] of bag) {
     const j = index.get(t)
     if (j === undefined) continue
-    pairs.push([j, idf.length > 0 ? (1 + Math.log(tf)) * (idf[j] ?? 1) : tf])
-  }
-  pairs.sort((a, b) => a[0] - b[0])
-  const idx = new Int32Array(pairs.length)
-  const val = new Float64Array(pairs.length)
-  let norm = 0
-  for (let k = 0; k < pairs.length; k++) {
-    const [j, v] = pairs[k]
-    idx[k] = j
-    val[k] = v
+    const v = useIdf ? (1 + Math.log(tf)) * idf[j] : tf
+    idx[n] = j
+    val[n] = v
     norm += v * v
+    n++
   }
   if (normalize && norm > 0) {
     const s = 1 / Math.sqrt(norm)
-    for (let k = 0; k < val.length; k++) val[k] *= s
+    for (let k = 0; k < n; k++) val[k] *= s
   }
-  return { idx, val }
+  return { idx: idx.subarray(0, n), val: val.subarray(0, n) }
 }
 
 /** How a person reads a term: strip the kind prefix. */
