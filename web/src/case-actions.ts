@@ -158,8 +158,3 @@ function fieldsFor(type: ActionType, c: ApiCase, user: User): readonly FieldSpec
   if (type === 'extend' && user.role !== 'handler' && c.extensionRequest) return [f('decision', 'decision')]
   return FIELDS[type]
 }
-
-/** Whether the action starts a 吹哨 etc. that names units: the form loads the unit list for these. */
-export function needsUnits(a: ActionSpec): boolean {
-  return a.fields.some((x) => x.kind === 'unit' || x.kind === 'units')
-}

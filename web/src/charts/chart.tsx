@@ -32,7 +32,9 @@ export function Chart({ option, label, className, onClick, replace }: ChartProps
     const c = echarts.init(el.current, undefined, { renderer: 'canvas' })
     chart.current = c
     c.on('click', (p) => click.current?.(p as ChartClick))
-    const ro = new ResizeObserver(() => c.resize())
+    const box = el.current
+    // A hidden or collapsed box has no size to lay out into.
+    const ro = new ResizeObserver(() => box.clientWidth && box.clientHeight && c.resize())
     ro.observe(el.current)
     return () => {
       ro.disconnect()
@@ -42,7 +44,9 @@ export function Chart({ option, label, className, onClick, replace }: ChartProps
   }, [])
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: replace ?? false, lazyUpdate: true })
+    // Applied at once, not lazily: updates are already coalesced upstream (about 2/s), and a resize
+    // landing between a lazy setOption and its frame finds a half-built geo component.
+    chart.current?.setOption(option, { notMerge: replace ?? false })
   }, [option, replace])
 
   return <div ref={el} className={`chart ${className ?? ''}`} role="img" aria-label={label} />

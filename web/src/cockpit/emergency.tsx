@@ -5,7 +5,7 @@ import { ApiError } from '../api/client.ts'
 import { api } from '../api/endpoints.ts'
 import type { ApiCase, EmergencyState, GeoPoint, IncidentArea, User } from '../api/types.ts'
 import { hrefOf } from '../routes.ts'
-import { fmtDateTime, fmtDuration, fmtTime } from '../ui/format.ts'
+import { fmtDateTime, fmtDuration, fmtElapsed, fmtTime } from '../ui/format.ts'
 import { useLoad, useNow, type Loadable } from '../ui/hooks.ts'
 import { Dialog, Panel, StateNote } from '../ui/parts.tsx'
 import { CityMap, type MapLevel, type MapMarker } from './city-map.tsx'
@@ -282,7 +282,7 @@ export function EmergencyView({
           </div>
           <div>
             <dt>{t('emergency.elapsed')}</dt>
-            <dd className="em-elapsed">{state.startedAt ? fmtDuration(now - state.startedAt) : '—'}</dd>
+            <dd className="em-elapsed">{state.startedAt ? fmtElapsed(now - state.startedAt) : '—'}</dd>
           </div>
         </dl>
         {mayCommand(user) ? (
@@ -360,7 +360,7 @@ export function EmergencyView({
             )}
           </Panel>
           {mayInstruct(user) ? (
-            <Panel title={t('emergency.instruct')}>
+            <Panel title={t('emergency.instruct')} className="fit">
               <InstructionBox onSent={onChanged} />
             </Panel>
           ) : null}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { availableActions, needsUnits, type ActionSpec } from '../case-actions.ts'
+import { availableActions, type ActionSpec } from '../case-actions.ts'
 import { api } from '../api/endpoints.ts'
 import type { ApiCase, Catalog, CaseDetail, TimelineEntry } from '../api/types.ts'
 import { useUser } from '../auth/session.tsx'
@@ -34,8 +34,10 @@ export function CaseDetailPane({
     () => (detail.state === 'ready' ? availableActions(detail.data, user) : []),
     [detail, user],
   )
-  const wantsUnits = open ? needsUnits(open) : false
-  const [units] = useLoad(() => (wantsUnits ? api.units() : Promise.resolve([])), [wantsUnits])
+  // Unit names for the facts and the dispatch/whistle forms; ids are shown while the endpoint is missing.
+  const [units] = useLoad(() => api.units(), [])
+  const unitName = (id: string | undefined) =>
+    id && units.state === 'ready' ? (units.data.find((u) => u.id === id)?.name ?? id) : (id ?? '—')
 
   if (detail.state !== 'ready') return <StateNote state={detail} onRetry={reload} />
   const c: CaseDetail = detail.data
@@ -152,7 +154,7 @@ export function CaseDetailPane({
               v={c.region.gridCode ?? c.region.streetCode ?? c.region.districtCode ?? '—'}
             />
             <Fact k={t('desk.level')} v={t(`level.${c.level}`)} />
-            <Fact k={t('desk.unit')} v={c.unitId ?? '—'} />
+            <Fact k={t('desk.unit')} v={unitName(c.unitId)} />
             <Fact k={t('desk.reportedAt')} v={fmtDateTime(c.times.reportedAt)} />
             {c.location ? (
               <Fact k={t('desk.position')} v={`${c.location.lon.toFixed(5)}, ${c.location.lat.toFixed(5)}`} />

@@ -70,3 +70,10 @@ export function fmtDuration(ms: number): string {
 export function fmtWhen(ms: number, now: number): string {
   return ms >= startOfBeijingDay(now) ? fmtTime(ms) : fmtDateTime(ms)
 }
+
+/** Elapsed time as a running clock, 01:02:03 (days roll into hours). */
+export function fmtElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`
+}
