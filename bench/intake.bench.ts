@@ -26,6 +26,8 @@ async function platform(): Promise<Platform> {
     databaseUrl: tmpDb(),
     catalogFile: 'data/catalog/default.json',
     calendarFile: 'data/calendars/cn-beijing.json',
+    regionsFile: 'data/regions/beijing.json',
+    dutyFile: 'data/duty/beijing-demo.json',
   })
 }
 
@@ -97,7 +99,7 @@ async function load(url: string, headers: Record<string, string>, body: string):
     body,
   ]
   for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...headers }))
-    args.push('-H', `${k}=${v}`)
+    {args.push('-H', `${k}=${v}`)}
   const { stdout } = await promisify(execFile)('node', [...args, url], { maxBuffer: 16 * 1024 * 1024 })
   const result = JSON.parse(stdout) as { non2xx: number; requests: { average: number } }
   if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers`)

@@ -15,6 +15,9 @@ export interface Config {
   readonly dataDir: string
   readonly catalogFile: string
   readonly calendarFile: string
+  readonly regionsFile: string
+  readonly dutyFile: string
+  readonly modelFile: string
   readonly demoPassword: string
   readonly logLevel: string
   /** simulated appeals per minute in demo mode (0 = off) */
@@ -46,10 +49,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const mqttUrl = env.MQTT_URL || undefined
   if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl))
-    problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)
+    {problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)}
   const natsUrl = env.NATS_URL || undefined
   if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl))
-    problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)
+    {problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)}
   const logLevel = env.LOG_LEVEL || 'info'
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -67,6 +70,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     dataDir,
     catalogFile: env.CATALOG_FILE || 'data/catalog/default.json',
     calendarFile: env.CALENDAR_FILE || 'data/calendars/cn-beijing.json',
+    regionsFile: env.REGIONS_FILE || 'data/regions/beijing.json',
+    dutyFile: env.DUTY_FILE || 'data/duty/beijing-demo.json',
+    modelFile: env.MODEL_FILE || 'data/triage/model.json',
     demoPassword: env.ONEGRID_DEMO_PASSWORD || 'demo',
     logLevel,
     simulationRate: int('SIMULATION_RATE', 30, 0, 100_000),

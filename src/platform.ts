@@ -11,6 +11,12 @@ import { LocalBus } from './live/local-bus.ts'
 import { createAuthService, type AuthService } from './services/auth.service.ts'
 import { createCaseService, type CaseService } from './services/case.service.ts'
 import { createIntakeService, type IntakePipeline, type IntakeService } from './services/intake.service.ts'
+import { createCityService, type CityService } from './services/city.service.ts'
+import { createIntakePipeline } from './services/intake-pipeline.ts'
+import { loadClassifier } from './triage/model-classifier.ts'
+import { findClass } from './core/catalog/catalog.ts'
+import { parseDutyRules } from './core/duty/index.ts'
+import { loadRegions } from './geo/load-regions.ts'
 import { buildLifecycleEnv } from './services/lifecycle-env.ts'
 import type { Clock } from './services/ports.ts'
 import { openDatabase, type Db } from './store/db.ts'
@@ -27,6 +33,7 @@ export interface Platform {
   readonly auth: AuthService
   readonly cases: CaseService
   readonly intake: IntakeService
+  readonly city: CityService
   /** the dependencies buildApp takes */
   appDeps(): AppDeps
   close(): Promise<void>
@@ -37,8 +44,15 @@ export interface PlatformOptions {
   readonly databaseSchema?: string
   readonly catalogFile: string
   readonly calendarFile: string
+  readonly regionsFile: string
+  readonly dutyFile: string
   readonly clock?: Clock
+  /** replaces the default pipeline (placement, classification, routing) */
   readonly pipeline?: IntakePipeline
+  /** a trained triage model file; none = appeals wait for an operator to classify them */
+  readonly modelFile?: string
+  /** route confidently classified, placed appeals to their owner without a person (default true) */
+  readonly autoDispatch?: boolean
   readonly migrate?: boolean
 }
 
@@ -65,9 +79,11 @@ export async function loadData<T>(
 
 /** The composition root: open the database, load the city's data, build the services. */
 export async function createPlatform(o: PlatformOptions): Promise<Platform> {
-  const [catalog, calendar] = await Promise.all([
+  const [catalog, calendar, defaultDuty, regions] = await Promise.all([
     loadData(o.catalogFile, parseCatalog),
     loadData(o.calendarFile, parseCalendar),
+    loadData(o.dutyFile, parseDutyRules),
+    loadRegions(o.regionsFile),
   ])
   const db = await openDatabase(o.databaseUrl, o.databaseSchema ? { schema: o.databaseSchema } : {})
   if (o.migrate !== false) await migrateToLatest(db)
@@ -76,13 +92,17 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
   const bus = new LocalBus()
   const auth = createAuthService({ db: db.kysely, clock })
   const cases = createCaseService({ db: db.kysely, clock, env, events: bus })
-  const intake = createIntakeService({
-    db: db.kysely,
-    clock,
-    env,
-    events: bus,
-    ...(o.pipeline ? { pipeline: o.pipeline } : {}),
-  })
+  const triage = o.modelFile ? await loadClassifier(o.modelFile) : undefined
+  const city = await createCityService({ db: db.kysely, clock, calendar, catalog, regions, defaultDuty })
+  const pipeline =
+    o.pipeline ??
+    createIntakePipeline({
+      city,
+      classExists: (id) => findClass(catalog, id) !== undefined,
+      ...(triage ? { classifier: triage.classifier } : {}),
+      options: { autoDispatch: o.autoDispatch ?? true, confidenceThreshold: triage?.threshold ?? 1 },
+    })
+  const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
   return {
     db,
     clock,
@@ -93,12 +113,14 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     auth,
     cases,
     intake,
+    city,
     appDeps: () => ({
       auth,
       cases,
       intake,
       catalog,
       clock,
+      city,
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },

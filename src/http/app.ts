@@ -8,6 +8,7 @@ import type { AuthService } from '../services/auth.service.ts'
 import type { CaseService } from '../services/case.service.ts'
 import type { IntakeService } from '../services/intake.service.ts'
 import type { Clock } from '../services/ports.ts'
+import type { CityService } from '../services/city.service.ts'
 import { errorHandler } from './errors.ts'
 import { authRoutes } from './routes/auth/index.ts'
 import { caseRoutes } from './routes/cases/index.ts'
@@ -21,6 +22,7 @@ export interface AppDeps {
   readonly intake: IntakeService
   readonly catalog: Catalog
   readonly clock: Clock
+  readonly city: CityService
   /** resolves when the database answers */
   readonly ping: () => Promise<void>
   /** extra route plugins from other slices (ingest channels, live, cockpit …) */

@@ -16,11 +16,11 @@ export function authenticate(auth: AuthService, roles?: readonly Role[]) {
     const header = req.headers.authorization
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
     if (!token)
-      throw new AppError(
+      {throw new AppError(
         'AUTH_REQUIRED',
         'send Authorization: Bearer <token> (POST /api/v1/auth/login)',
         'authorization',
-      )
+      )}
     const p = await auth.authenticate(token)
     if (roles && !roles.includes(p.actor.role) && p.actor.role !== 'admin') {
       throw new AppError(
@@ -36,7 +36,7 @@ export function authenticate(auth: AuthService, roles?: readonly Role[]) {
 /** The principal of an authenticated request (after `authenticate`). */
 export function principalOf(req: FastifyRequest): Principal {
   if (!req.principal)
-    throw new AppError('AUTH_REQUIRED', 'this endpoint needs a bearer token', 'authorization')
+    {throw new AppError('AUTH_REQUIRED', 'this endpoint needs a bearer token', 'authorization')}
   return req.principal
 }
 

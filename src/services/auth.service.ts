@@ -96,8 +96,9 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
 
     async authenticate(token) {
       const u = await users.findSessionUser(db, tokenHash(token), clock())
-      if (!u)
+      if (!u) {
         throw new AppError('AUTH_INVALID', 'the token is unknown or expired: log in again', 'authorization')
+      }
       return toPrincipal(u)
     },
 
@@ -109,8 +110,9 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
           'role',
         )
       }
-      if (u.password.length < 4)
+      if (u.password.length < 4) {
         throw new AppError('VALIDATION_FAILED', 'password must have at least 4 characters', 'password')
+      }
       const existing = await users.findUserByName(db, u.username)
       await users.upsertUser(db, {
         id: existing?.id ?? newId('U', clock()),

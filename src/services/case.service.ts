@@ -61,8 +61,9 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
           ? action.unitIds
           : []
     for (const unitId of ids) {
-      if (!(await findUnit(db, unitId)))
+      if (!(await findUnit(db, unitId))) {
         throw new AppError('UNIT_UNKNOWN', `unit ${unitId} does not exist`, 'unitId')
+      }
     }
   }
 
@@ -112,8 +113,9 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
           )
         }
         await cases.insertTimeline(tx, [{ ...applied.entry, seq: applied.case.version }])
-        if (action.type === 'merge')
+        if (action.type === 'merge') {
           published.push(...(await mergeInto(tx, applied.case, action.targetCaseId, p, now)))
+        }
         await cases.insertOutbox(tx, published)
         for (const proc of deps.processors ?? []) await proc.onApplied(tx, before, applied, p)
       })

@@ -23,7 +23,8 @@ export async function loadDemoAppeals(
   const out = rows.flatMap((r) =>
     r.text && r.label && known.has(r.label) ? [{ text: r.text, classId: r.label }] : [],
   )
-  if (out.length === 0)
+  if (out.length === 0) {
     throw new Error(`${path}: no labelled appeal names a class of catalog ${catalog.version}`)
+  }
   return out
 }

@@ -1,3 +1,4 @@
+import type { RegionSet } from '../core/geo/geo.types.ts'
 import type { UnitTable } from '../store/database.ts'
 
 /** City-level bureaus and utilities of the demo city (Beijing). Ids are stable: users and duty rules name them. */
@@ -106,4 +107,16 @@ export function demoUnits(
     })
   }
   return units
+}
+
+/** The demo units for a whole region tree: every district's bureaus and every street's office. */
+export function cityUnits(regions: RegionSet): UnitTable[] {
+  const districtName = new Map(regions.districts.map((d) => [d.code, d.name]))
+  return demoUnits(
+    regions.districts.map((d) => ({ code: d.code, name: d.name })),
+    regions.streets.map((s) => {
+      const districtCode = s.parentCode ?? s.code.slice(0, 6)
+      return { code: s.code, name: s.name, districtCode, districtName: districtName.get(districtCode) ?? '' }
+    }),
+  )
 }

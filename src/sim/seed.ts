@@ -173,10 +173,12 @@ function plan(
   previous: string | undefined,
   rnd: Rng,
 ): [SeedRole, CaseAction][] {
-  if (target === 'rejected')
+  if (target === 'rejected') {
     return [['operator', { type: 'reject', reason: '不属于城市管理范围，已告知市民向相关部门反映' }]]
-  if (target === 'merged' && previous)
+  }
+  if (target === 'merged' && previous) {
     return [['operator', { type: 'merge', targetCaseId: previous, reason: '同一问题重复反映' }]]
+  }
   const satisfaction: Satisfaction = rnd() < 0.78 ? 'satisfied' : rnd() < 0.6 ? 'basically' : 'unsatisfied'
   const rework = rnd() < 0.12
   const steps: [SeedRole, CaseAction][] = [

@@ -101,6 +101,31 @@ export interface UnitTable {
   phone: string | null
 }
 
+export interface TeamTable {
+  id: string
+  unit_id: string
+  name: string
+  /** JSON array of class ids or major prefixes */
+  skills: string
+  lon: number
+  lat: number
+  /** JSON: 'always' or { days, from, to } */
+  shift: string
+  status: string
+  load: number
+  capacity: number
+  updated_at: number
+}
+
+export interface DutyRuleSetTable {
+  version: string
+  /** the whole DutyRuleSet as JSON */
+  rules: string
+  created_at: number
+  created_by: string
+  active: number
+}
+
 export interface Database {
   cases: CaseTable
   appeals: AppealTable
@@ -109,4 +134,6 @@ export interface Database {
   users: UserTable
   sessions: SessionTable
   units: UnitTable
+  teams: TeamTable
+  duty_rule_sets: DutyRuleSetTable
 }

@@ -93,7 +93,7 @@ export interface TestPlatform {
 /** A migrated platform on a fresh database, with test units and users, and its app. */
 export async function startTestPlatform(
   db: TestDatabase,
-  options: { start?: string; pipeline?: IntakePipeline } = {},
+  options: { start?: string; pipeline?: IntakePipeline; units?: UnitTable[]; autoDispatch?: boolean } = {},
 ): Promise<TestPlatform> {
   const { url, schema } = db.fresh()
   const clock = fakeClock(options.start ?? '2026-03-02T09:00:00+08:00')
@@ -101,11 +101,16 @@ export async function startTestPlatform(
     databaseUrl: url,
     catalogFile: 'data/catalog/default.json',
     calendarFile: 'data/calendars/cn-beijing.json',
+    regionsFile: 'data/regions/beijing.json',
+    dutyFile: 'data/duty/beijing-demo.json',
+    modelFile: 'data/triage/model.json',
     clock,
     ...(schema ? { databaseSchema: schema } : {}),
     ...(options.pipeline ? { pipeline: options.pipeline } : {}),
+    ...(options.autoDispatch !== undefined ? { autoDispatch: options.autoDispatch } : {}),
   })
-  await upsertUnits(platform.db.kysely, TEST_UNITS)
+  await upsertUnits(platform.db.kysely, options.units ?? TEST_UNITS)
+  await platform.city.reloadUnits()
   for (const u of TEST_USERS) await platform.auth.addUser({ ...u, password: 'test-pw' })
   const app = await buildApp(platform.appDeps())
   // sessions last 12 hours of the fake clock: log in again when the clock has moved on
