@@ -26,7 +26,9 @@ export const TICK: Tick = Object.freeze({ type: 'tick' })
 export interface RuleSet {
   readonly rules: readonly AlarmRule[]
   readonly devices: ReadonlyMap<string, Device>
-  /** @internal */ readonly byDevice: ReadonlyMap<string, DeviceSlots>
+  /** @internal */ readonly deviceIndex: ReadonlyMap<string, number>
+  /** @internal */ readonly perDevice: readonly (DeviceSlots | undefined)[]
+  /** @internal */ readonly slots: readonly Slot[]
   /** @internal */ readonly noSignal: readonly Slot[]
 }
 
@@ -35,13 +37,17 @@ export interface RuleSet {
  *
  * Owned by the engine: {@link evaluate} advances it in place and returns it, so treat the state you
  * passed in as consumed (a linear reducer). Copying it per reading would cost more than the rule work
- * itself at ingest rates; use {@link cloneRuleState} to branch. Entries are keyed by rule id and device
- * id, so a recompiled RuleSet (new device, edited rule list) keeps the memory of unchanged rules.
+ * itself at ingest rates; use {@link cloneRuleState} to branch. Memory is keyed by rule id and device
+ * id, so a recompiled RuleSet (new device, edited rule list) keeps the memory of unchanged rules; the
+ * hot path reaches it through arrays indexed by the RuleSet's slot and device numbers, rebuilt once
+ * when a different RuleSet is first used.
  */
 export interface RuleState {
-  /** @internal */ readonly slots: Map<string, SlotState>
+  /** @internal canonical memory by slot key */ readonly slots: Map<string, SlotState>
   /** @internal */ readonly combos: Map<string, ComboState>
-  /** @internal */ readonly lastSeen: Map<string, Instant>
+  /** @internal the same SlotState objects, by slot index of `boundTo` */ cells: (SlotState | undefined)[]
+  /** @internal last arrival per device index of `boundTo`; NaN = never */ lastSeen: number[]
+  /** @internal */ boundTo: RuleSet | undefined
   /** Devices never heard from count their silence from max(installedAt, startedAt). */
   readonly startedAt: Instant
 }
@@ -53,7 +59,7 @@ export interface Evaluated {
 
 /** A fresh state. `startedAt` keeps a restarted engine from calling every device silent at once. */
 export function createRuleState(startedAt: Instant = 0): RuleState {
-  return { slots: new Map(), combos: new Map(), lastSeen: new Map(), startedAt }
+  return { slots: new Map(), combos: new Map(), cells: [], lastSeen: [], boundTo: undefined, startedAt }
 }
 
 /** A deep copy, for what-if evaluation or tests that branch. */
@@ -66,16 +72,26 @@ export function cloneRuleState(s: RuleState): RuleState {
   for (const [k, v] of s.combos) {
     combos.set(k, { active: v.active, members: v.members.map((m) => new Set(m)) })
   }
-  return { slots, combos, lastSeen: new Map(s.lastSeen), startedAt: s.startedAt }
+  const copy: RuleState = {
+    slots,
+    combos,
+    cells: [],
+    lastSeen: s.lastSeen.slice(),
+    boundTo: undefined,
+    startedAt: s.startedAt,
+  }
+  if (s.boundTo) {
+    copy.cells = s.boundTo.slots.map((slot) => slots.get(slot.key))
+    copy.boundTo = s.boundTo
+  }
+  return copy
 }
 
 /** Keys of the alarms currently raised (for the cockpit, or to reconcile with open cases after a restart). */
 export function activeAlarmKeys(s: RuleState, rules: RuleSet): string[] {
   const keys: string[] = []
-  for (const [, dev] of rules.byDevice) {
-    for (const slot of dev.all) {
-      if (slot.owner.type === 'rule' && s.slots.get(slot.key)?.active) keys.push(slot.key)
-    }
+  for (const slot of rules.slots) {
+    if (slot.owner.type === 'rule' && s.slots.get(slot.key)?.active) keys.push(slot.key)
   }
   for (const [k, c] of s.combos) if (c.active) keys.push(k)
   return keys.sort()
@@ -89,20 +105,28 @@ export function activeAlarmKeys(s: RuleState, rules: RuleSet): string[] {
  */
 export function compileRules(rules: readonly AlarmRule[], devices: readonly Device[]): Result<RuleSet> {
   const deviceMap = new Map(devices.map((d) => [d.id, d]))
-  const byDevice = new Map<string, { byQuantity: Map<string, Slot[]>; noSignal: Slot[]; all: Slot[] }>()
+  const deviceIndex = new Map(devices.map((d, i) => [d.id, i]))
+  // Pre-sized and packed: filling a sparse array out of order can drop V8 into slow dictionary mode.
+  const perDevice: ({ quantities: string[]; lists: Slot[][]; noSignal: Slot[] } | undefined)[] = devices.map(
+    () => undefined,
+  )
+  const all: Slot[] = []
   const noSignal: Slot[] = []
   const ids = new Set<string>()
-  const add = (slot: Slot) => {
-    let entry = byDevice.get(slot.device.id)
-    if (!entry) byDevice.set(slot.device.id, (entry = { byQuantity: new Map(), noSignal: [], all: [] }))
-    entry.all.push(slot)
+  const add = (partial: Omit<Slot, 'index' | 'deviceIndex'>) => {
+    const slot: Slot = { ...partial, index: all.length, deviceIndex: deviceIndex.get(partial.device.id)! }
+    all.push(slot)
+    const entry = (perDevice[slot.deviceIndex] ??= { quantities: [], lists: [], noSignal: [] })
     if (slot.cond.type === 'no-signal') {
       entry.noSignal.push(slot)
       noSignal.push(slot)
     } else {
-      const list = entry.byQuantity.get(slot.cond.quantity)
-      if (list) list.push(slot)
-      else entry.byQuantity.set(slot.cond.quantity, [slot])
+      const q = entry.quantities.indexOf(slot.cond.quantity)
+      if (q >= 0) entry.lists[q].push(slot)
+      else {
+        entry.quantities.push(slot.cond.quantity)
+        entry.lists.push([slot])
+      }
     }
   }
 
@@ -146,7 +170,7 @@ export function compileRules(rules: readonly AlarmRule[], devices: readonly Devi
       }
     }
   }
-  return ok({ rules, devices: deviceMap, byDevice, noSignal })
+  return ok({ rules, devices: deviceMap, deviceIndex, perDevice, slots: all, noSignal })
 }
 
 const NONE: readonly AlarmTransition[] = Object.freeze([])
@@ -160,19 +184,23 @@ const NONE: readonly AlarmTransition[] = Object.freeze([])
 export function evaluate(state: RuleState, rules: RuleSet, input: Reading | Tick, now: Instant): Evaluated {
   if ((input as Tick).type === 'tick') return tick(state, rules, now)
   const reading = input as Reading
-  state.lastSeen.set(reading.deviceId, now)
-  const dev = rules.byDevice.get(reading.deviceId)
+  if (state.boundTo !== rules) bind(state, rules)
+  const d = rules.deviceIndex.get(reading.deviceId)
+  if (d === undefined) return { state, transitions: NONE }
+  state.lastSeen[d] = now
+  const dev = rules.perDevice[d]
   if (!dev) return { state, transitions: NONE }
   let out: AlarmTransition[] | undefined
   for (const slot of dev.noSignal) {
-    const st = state.slots.get(slot.key)
+    const st = state.cells[slot.index]
     if (st?.active) {
       st.active = false
       out = emit(state, slot, 'cleared', now, undefined, out)
     }
   }
-  const slots = dev.byQuantity.get(reading.quantity)
-  if (slots) {
+  const q = dev.quantities.indexOf(reading.quantity)
+  if (q >= 0) {
+    const slots = dev.lists[q]
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]
       const change =
@@ -187,14 +215,15 @@ export function evaluate(state: RuleState, rules: RuleSet, input: Reading | Tick
 
 /** Raise no-signal alarms for devices silent past their allowance. Call every few seconds. */
 export function tick(state: RuleState, rules: RuleSet, now: Instant): Evaluated {
+  if (state.boundTo !== rules) bind(state, rules)
   let out: AlarmTransition[] | undefined
   for (const slot of rules.noSignal) {
-    let st = state.slots.get(slot.key)
-    if (st?.active) continue
+    if (state.cells[slot.index]?.active) continue
     const cond = slot.cond as NoSignalRule
-    const last = state.lastSeen.get(slot.device.id) ?? Math.max(slot.device.installedAt, state.startedAt)
+    const seen = state.lastSeen[slot.deviceIndex]
+    const last = Number.isNaN(seen) ? Math.max(slot.device.installedAt, state.startedAt) : seen
     if (now - last > cond.intervals * slot.device.expectedIntervalSec * 1000) {
-      if (!st) state.slots.set(slot.key, (st = { t: 'no-signal', active: false }))
+      const st = state.cells[slot.index] ?? cell(state, slot, newNoSignal)
       st.active = true
       out = emit(state, slot, 'raised', now, undefined, out)
     }
@@ -208,6 +237,8 @@ type Condition = AtomicRule | MemberRule
 
 interface Slot {
   readonly key: string
+  readonly index: number
+  readonly deviceIndex: number
   readonly cond: Condition
   readonly device: Device
   readonly owner:
@@ -221,11 +252,52 @@ interface Slot {
       }
 }
 
+/** A device's slots; quantities are few per device, so a scan beats a Map. */
 interface DeviceSlots {
-  readonly byQuantity: ReadonlyMap<string, readonly Slot[]>
+  readonly quantities: readonly string[]
+  readonly lists: readonly (readonly Slot[])[]
   readonly noSignal: readonly Slot[]
-  readonly all: readonly Slot[]
 }
+
+/** Point the index arrays at a (new) RuleSet, carrying memory over by key and device id. */
+function bind(state: RuleState, rules: RuleSet): void {
+  const old = state.boundTo
+  const lastSeen = new Array<number>(rules.deviceIndex.size).fill(Number.NaN)
+  if (old) {
+    for (const [id, i] of rules.deviceIndex) {
+      const j = old.deviceIndex.get(id)
+      if (j !== undefined) lastSeen[i] = state.lastSeen[j]!
+    }
+  }
+  state.cells = rules.slots.map((slot) => state.slots.get(slot.key))
+  state.lastSeen = lastSeen
+  state.boundTo = rules
+}
+
+/** The slot's memory on first use: found by key (after a recompile) or created, then indexed. */
+function cell(state: RuleState, slot: Slot, create: () => SlotState): SlotState {
+  const st = state.slots.get(slot.key) ?? create()
+  state.slots.set(slot.key, st)
+  state.cells[slot.index] = st
+  return st
+}
+
+// Module-level factories: a closure per reading would be an allocation on the hot path.
+const newThreshold = (): SlotState => ({
+  t: 'threshold',
+  active: false,
+  run: 0,
+  runStart: 0,
+  lastTs: -Infinity,
+})
+const newNoSignal = (): SlotState => ({ t: 'no-signal', active: false })
+const newRate = (): SlotState => ({
+  t: 'rate',
+  active: false,
+  lastTs: -Infinity,
+  minQ: { ts: [], vs: [], head: 0 },
+  maxQ: { ts: [], vs: [], head: 0 },
+})
 
 /** A monotonic deque of (ts, value) kept in two parallel arrays with a moving head. */
 interface Deque {
@@ -251,13 +323,7 @@ function stepThreshold(
   c: Omit<ThresholdRule, 'id' | 'classId' | 'severity'>,
   r: Reading,
 ) {
-  let st = state.slots.get(slot.key)
-  if (!st) {
-    state.slots.set(
-      slot.key,
-      (st = { t: 'threshold', active: false, run: 0, runStart: 0, lastTs: -Infinity }),
-    )
-  }
+  const st = state.cells[slot.index] ?? cell(state, slot, newThreshold)
   if (st.t !== 'threshold' || r.ts <= st.lastTs) return undefined
   const v = r.value
   const holds = c.op === '>' ? v > c.value : v < c.value
@@ -296,17 +362,7 @@ function stepRate(
   c: Omit<RateRule, 'id' | 'classId' | 'severity'>,
   r: Reading,
 ) {
-  let st = state.slots.get(slot.key)
-  if (!st) {
-    st = {
-      t: 'rate',
-      active: false,
-      lastTs: -Infinity,
-      minQ: { ts: [], vs: [], head: 0 },
-      maxQ: { ts: [], vs: [], head: 0 },
-    }
-    state.slots.set(slot.key, st)
-  }
+  const st = state.cells[slot.index] ?? cell(state, slot, newRate)
   if (st.t !== 'rate' || r.ts <= st.lastTs) return undefined
   st.lastTs = r.ts
   const from = r.ts - c.windowMs
