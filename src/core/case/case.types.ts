@@ -170,6 +170,25 @@ export interface Case {
   readonly evaluation?: Evaluation
   /** true once verification confirmed the problem resolved */
   readonly resolved?: boolean
+  /** what the SLA sweeper already did about the current stage deadline (absent until it first acts) */
+  readonly sla?: SlaMemo
+}
+
+/**
+ * The SLA sweeper's memory for one stage deadline, so repeated sweeps do nothing new. It is valid
+ * only while `stage` and `deadline` match the case's current stage and `stageDue`: a new stage, an
+ * extension or a rework sets a new deadline, and the sweeper starts afresh for it. Lifecycle
+ * effects copy it along untouched; only the sweeper writes it.
+ */
+export interface SlaMemo {
+  readonly stage: Stage
+  readonly deadline: Instant
+  readonly warnedAt?: Instant
+  readonly urgedAt?: Instant
+  readonly supervisedAt?: Instant
+  /** escalations made for this deadline (each moves the level up one) */
+  readonly escalations?: number
+  readonly lastEscalatedAt?: Instant
 }
 
 /** An action and its payload. The names are the API's `:action` path segment. */
@@ -243,7 +262,8 @@ export type ActionOf<T extends ActionType> = Extract<CaseAction, { type: T }>
 /** One line on a case's timeline, as the core produces it (the store adds seq and id). */
 export interface TimelineDraft {
   readonly caseId: string
-  readonly action: ActionType | 'intake' | 'appeal'
+  /** `warn`: the SLA sweeper's due-soon notice (event `case.warned`), not a lifecycle action */
+  readonly action: ActionType | 'intake' | 'appeal' | 'warn'
   readonly from: Stage | null
   readonly to: Stage
   readonly actorId: string
