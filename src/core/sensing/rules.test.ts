@@ -374,4 +374,29 @@ describe('state ownership', () => {
     )
     expect(out.transitions).toEqual([]) // still the same open alarm: no second raise
   })
+
+  it('a recompiled rule set keeps when each device was last heard, even as device numbering shifts', () => {
+    const silent: AlarmRule = {
+      id: 'silent',
+      type: 'no-signal',
+      classId: 'C0199',
+      severity: 'minor',
+      scope: { kind: 'manhole-tilt' },
+      intervals: 3,
+    }
+    const e = engine([silent], [tilt]).feed('mh-1', 'tilt', [1], T0 + 60 * MINUTE)
+    const other = buildDevice({
+      id: 'mh-0',
+      kind: 'manhole-tilt',
+      expectedIntervalSec: 600,
+      installedAt: T0 + 60 * MINUTE,
+    })
+    const again = compileRules([silent], [other, tilt])
+    if (!again.ok) throw new Error('compile')
+    expect(tick(e.state, again.value, T0 + 80 * MINUTE).transitions).toEqual([])
+    expect(tick(e.state, again.value, T0 + 91 * MINUTE).transitions.map((t) => t.key)).toEqual([
+      'silent|mh-0',
+      'silent|mh-1',
+    ])
+  })
 })
