@@ -270,7 +270,16 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
       caseId: id,
       at: now,
       stage: c.stage,
-      payload: { channel: input.channel, title },
+      // enough for a cockpit to draw a marker without asking for the case
+      payload: {
+        channel: input.channel,
+        title,
+        priority: c.priority,
+        ...(c.location ? { location: c.location } : {}),
+        ...(c.address ? { address: c.address } : {}),
+        ...(c.region.districtCode ? { districtCode: c.region.districtCode } : {}),
+        ...(c.region.streetCode ? { streetCode: c.region.streetCode } : {}),
+      },
     },
   ]
   for (const action of plan.actions ?? []) {
