@@ -2,7 +2,9 @@ import KDBush from 'kdbush'
 import { fail, ok } from '../errors.ts'
 import type { Result } from '../errors.ts'
 import type { Team, TeamCandidate, TeamQuery, TeamRecommendation, TeamShift, TeamSkipReason } from './dispatch.types.ts'
-import { visitNearest } from './sphere-knn.ts'
+import { EARTH_RADIUS_M, haversineM, visitNearest } from './sphere-knn.ts'
+
+const RAD = Math.PI / 180
 
 /**
  * Score weights, in equivalent metres (lower score is better): a team's score is its distance plus
@@ -23,6 +25,8 @@ export interface TeamIndex {
 interface TeamTree {
   readonly teams: readonly Team[]
   readonly tree: KDBush
+  /** first search radius: a circle expected to hold about 16 of these teams if they were spread evenly */
+  readonly radius0M: number
 }
 
 /**
@@ -44,8 +48,20 @@ export function buildTeamIndex(teams: readonly Team[]): TeamIndex {
 
 function tree(teams: readonly Team[]): TeamTree {
   const kd = new KDBush(teams.length, 16)
-  for (const t of teams) kd.add(t.position.lon, t.position.lat)
-  return { teams, tree: kd.finish() }
+  let minLon = Infinity
+  let minLat = Infinity
+  let maxLon = -Infinity
+  let maxLat = -Infinity
+  for (const t of teams) {
+    kd.add(t.position.lon, t.position.lat)
+    minLon = Math.min(minLon, t.position.lon)
+    maxLon = Math.max(maxLon, t.position.lon)
+    minLat = Math.min(minLat, t.position.lat)
+    maxLat = Math.max(maxLat, t.position.lat)
+  }
+  const areaM2 = teams.length === 0 ? 0 : haversineM(minLon, minLat, maxLon, minLat) * haversineM(minLon, minLat, minLon, maxLat)
+  const radius0M = Math.max(500, Math.sqrt((16 * areaM2) / (Math.PI * Math.max(1, teams.length))))
+  return { teams, tree: kd.finish(), radius0M }
 }
 
 /**
@@ -62,32 +78,42 @@ export function patchTeam(index: TeamIndex, teamId: string, patch: Partial<Omit<
   if (moved) return ok(buildTeamIndex(allTeams))
   const unitTree = index.byUnit.get(old.unitId)!
   const byUnit = new Map(index.byUnit)
-  byUnit.set(old.unitId, { tree: unitTree.tree, teams: unitTree.teams.map((t) => (t.id === teamId ? next : t)) })
-  return ok({ all: { tree: index.all.tree, teams: allTeams }, byUnit })
+  byUnit.set(old.unitId, { ...unitTree, teams: unitTree.teams.map((t) => (t.id === teamId ? next : t)) })
+  return ok({ all: { ...index.all, teams: allTeams }, byUnit })
 }
 
 /**
  * Recommend the best teams for a case: only teams of the unit (when given) that have the skill, are not off,
  * are on shift, are not busy and have free capacity; ranked by score = distance + load and en-route
- * penalties (lower first). The search walks teams nearest-first and stops once no farther team can beat the
- * ones kept, so it never scans the whole city.
+ * penalties (lower first). The search grows a circle (kdbush box query + haversine) until no team outside it
+ * can beat the ones kept, so it never scans the whole city.
  */
 export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommendation[] {
   const limit = query.limit ?? DEFAULT_LIMIT
   if (limit <= 0) return []
   const source = query.unitId === undefined ? index.all : index.byUnit.get(query.unitId)
   if (!source) return []
-  const kept: { team: Team; distanceM: number; score: number; skill: string }[] = []
-  visitNearest(source.tree, query.point.lon, query.point.lat, query.maxDistanceM ?? DEFAULT_MAX_DISTANCE_M, (id, distanceM) => {
-    // score ≥ distance, so once the kept list is full no farther team can enter it.
-    if (kept.length === limit && distanceM > kept[limit - 1].score) return true
-    const team = source.teams[id]
-    if (checkTeam(team, query)) return false
-    const skill = matchingSkill(team.skills, query.classId)!
-    const score = distanceM + (LOAD_PENALTY_M * team.load) / team.capacity + (team.status === 'en-route' ? EN_ROUTE_PENALTY_M : 0)
-    insertSorted(kept, { team, distanceM, score, skill }, limit)
-    return false
-  })
+  const maxDistanceM = query.maxDistanceM ?? DEFAULT_MAX_DISTANCE_M
+  const { lon, lat } = query.point
+  // Grow a search circle until the worst kept score fits inside it: a team outside the circle is farther than
+  // the radius, and score ≥ distance, so it cannot beat what was kept. kdbush answers each box fast.
+  let radiusM = Math.min(source.radius0M, maxDistanceM)
+  let kept: { team: Team; distanceM: number; score: number; skill: string }[] = []
+  for (;;) {
+    kept = []
+    const [minLon, minLat, maxLon, maxLat] = capBox(lon, lat, radiusM)
+    for (const id of source.tree.range(minLon, minLat, maxLon, maxLat)) {
+      const team = source.teams[id]
+      if (!eligible(team, query)) continue
+      const distanceM = haversineM(lon, lat, team.position.lon, team.position.lat)
+      if (distanceM > radiusM) continue
+      const skill = matchingSkill(team.skills, query.classId)!
+      const score = distanceM + (LOAD_PENALTY_M * team.load) / team.capacity + (team.status === 'en-route' ? EN_ROUTE_PENALTY_M : 0)
+      insertSorted(kept, { team, distanceM, score, skill }, limit)
+    }
+    if ((kept.length === limit && kept[limit - 1].score <= radiusM) || radiusM >= maxDistanceM) break
+    radiusM = Math.min(maxDistanceM, radiusM * 2)
+  }
   return kept.map(({ team, distanceM, score, skill }) => ({ team, distanceM, score, reason: reasonFor(team, distanceM, skill) }))
 }
 
@@ -128,6 +154,27 @@ export function checkTeam(team: Team, query: TeamQuery): { reason: TeamSkipReaso
   return undefined
 }
 
+/** The lon/lat box around a spherical cap of radius r (no antimeridian wrap: a city never spans it). */
+function capBox(lon: number, lat: number, radiusM: number): [number, number, number, number] {
+  const angle = radiusM / EARTH_RADIUS_M
+  const dLat = angle / RAD
+  const cosLat = Math.cos(lat * RAD)
+  const dLon = Math.sin(angle) < cosLat ? Math.asin(Math.sin(angle) / cosLat) / RAD : 180
+  return [lon - dLon, Math.max(-90, lat - dLat), lon + dLon, Math.min(90, lat + dLat)]
+}
+
+/** checkTeam without building messages: the hot path skips most teams it looks at. */
+function eligible(team: Team, query: TeamQuery): boolean {
+  return (
+    (query.unitId === undefined || team.unitId === query.unitId) &&
+    team.status !== 'off' &&
+    team.status !== 'busy' &&
+    team.load < team.capacity &&
+    matchingSkill(team.skills, query.classId) !== undefined &&
+    onShift(team.shift, query.localMinuteOfDay, query.isoWeekday)
+  )
+}
+
 /** Is a shift on at this local minute and ISO weekday? A shift past midnight belongs to the day it starts. */
 export function onShift(shift: TeamShift | 'always', minute: number, isoWeekday: number): boolean {
   if (shift === 'always') return true
@@ -139,8 +186,10 @@ export function onShift(shift: TeamShift | 'always', minute: number, isoWeekday:
   return (shift.days.includes(isoWeekday) && minute >= from) || (shift.days.includes(yesterday) && minute < to)
 }
 
+/** 'HH:MM' → minutes (validated upstream); char codes avoid allocating substrings on the hot path. */
 function hhmm(s: string): number {
-  return Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
+  const d = (i: number) => s.charCodeAt(i) - 48
+  return (d(0) * 10 + d(1)) * 60 + d(3) * 10 + d(4)
 }
 
 /** The team skill that covers the class: the exact minor id, its major prefix, or '*'. */
@@ -162,7 +211,7 @@ function insertSorted<T extends { score: number }>(list: T[], item: T, limit: nu
 }
 
 function reasonFor(team: Team, distanceM: number, skill: string): string {
-  const distance = distanceM < 1000 ? `距离 ${Math.round(distanceM)} 米` : `距离 ${(distanceM / 1000).toFixed(2)} 公里`
+  const distance = distanceM < 1000 ? `距离 ${Math.round(distanceM)} 米` : `距离 ${Math.round(distanceM / 10) / 100} 公里`
   const state = team.status === 'en-route' ? `在途（负载 ${team.load}/${team.capacity}）` : team.load === 0 ? '空闲' : `负载 ${team.load}/${team.capacity}`
   const ability = skill === '*' ? '具备全部技能' : skill.length === 3 ? `具备 ${skill} 大类技能` : `具备 ${skill} 技能`
   return `${distance}，${state}，${ability}`
