@@ -22,6 +22,16 @@ export interface Config {
   readonly logLevel: string
   /** simulated appeals per minute in demo mode (0 = off) */
   readonly simulationRate: number
+  /** ledger unit keys: private PEMs and the public directory */
+  readonly ledgerKeysDir: string
+  /** where checkpoints are anchored (FileAnchor, JSON lines) */
+  readonly ledgerAnchorFile: string
+  /** a checkpoint after this many ledger entries … */
+  readonly ledgerCheckpointEvery: number
+  /** … or after this many seconds with entries not yet checkpointed */
+  readonly ledgerCheckpointSeconds: number
+  /** `batch`: sign checkpoints only (default); `entry`: every entry too */
+  readonly ledgerSigning: 'batch' | 'entry'
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
@@ -53,6 +63,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const natsUrl = env.NATS_URL || undefined
   if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl))
     {problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)}
+  const ledgerSigning = env.LEDGER_SIGNING || 'batch'
+  if (ledgerSigning !== 'batch' && ledgerSigning !== 'entry') {
+    problems.push(`LEDGER_SIGNING must be batch or entry (got "${ledgerSigning}")`)
+  }
   const logLevel = env.LOG_LEVEL || 'info'
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -76,6 +90,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     demoPassword: env.ONEGRID_DEMO_PASSWORD || 'demo',
     logLevel,
     simulationRate: int('SIMULATION_RATE', 30, 0, 100_000),
+    ledgerKeysDir: env.LEDGER_KEYS_DIR || `${dataDir}/keys`,
+    ledgerAnchorFile: env.LEDGER_ANCHOR_FILE || `${dataDir}/anchors/checkpoints.jsonl`,
+    ledgerCheckpointEvery: int('LEDGER_CHECKPOINT_EVERY', 1000, 1, 10_000_000),
+    ledgerCheckpointSeconds: int('LEDGER_CHECKPOINT_SECONDS', 60, 1, 86_400),
+    ledgerSigning: ledgerSigning === 'entry' ? 'entry' : 'batch',
   })
   return problems.length ? { ok: false, problems } : { ok: true, config }
 }

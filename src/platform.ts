@@ -8,8 +8,12 @@ import type { LifecycleEnv } from './core/case/case.types.ts'
 import type { DomainError } from './core/errors.ts'
 import type { AppDeps } from './http/app.ts'
 import { LocalBus } from './live/local-bus.ts'
+import { LiveHub } from './live/live-hub.ts'
 import { createAuthService, type AuthService } from './services/auth.service.ts'
 import { createCaseService, type CaseService } from './services/case.service.ts'
+import { createLedgerService, type LedgerService } from './services/ledger.service.ts'
+import { FileAnchor } from './ledger/anchor.ts'
+import { UnitKeyStore } from './ledger/keys.ts'
 import { createIntakeService, type IntakePipeline, type IntakeService } from './services/intake.service.ts'
 import { createCityService, type CityService } from './services/city.service.ts'
 import { createIntakePipeline } from './services/intake-pipeline.ts'
@@ -34,6 +38,8 @@ export interface Platform {
   readonly cases: CaseService
   readonly intake: IntakeService
   readonly city: CityService
+  readonly ledger: LedgerService
+  readonly live: LiveHub
   /** the dependencies buildApp takes */
   appDeps(): AppDeps
   close(): Promise<void>
@@ -54,6 +60,13 @@ export interface PlatformOptions {
   /** route confidently classified, placed appeals to their owner without a person (default true) */
   readonly autoDispatch?: boolean
   readonly migrate?: boolean
+  /** ledger key folder; none = keys in memory (tests) */
+  readonly ledgerKeysDir?: string
+  /** FileAnchor path for checkpoints; none = not anchored */
+  readonly ledgerAnchorFile?: string
+  readonly ledgerCheckpointEvery?: number
+  readonly ledgerCheckpointSeconds?: number
+  readonly ledgerSigning?: 'batch' | 'entry'
 }
 
 /** Read and validate a data file; a bad one is refused with every problem listed. */
@@ -90,8 +103,18 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
   const clock = o.clock ?? (() => Date.now())
   const env = buildLifecycleEnv(catalog, calendar)
   const bus = new LocalBus()
+  const live = new LiveHub(bus)
   const auth = createAuthService({ db: db.kysely, clock })
-  const cases = createCaseService({ db: db.kysely, clock, env, events: bus })
+  const ledger = await createLedgerService({
+    db: db.kysely,
+    clock,
+    keys: o.ledgerKeysDir ? await UnitKeyStore.open(o.ledgerKeysDir) : UnitKeyStore.inMemory(),
+    ...(o.ledgerAnchorFile ? { anchor: new FileAnchor(o.ledgerAnchorFile, clock) } : {}),
+    ...(o.ledgerSigning ? { signing: o.ledgerSigning } : {}),
+    ...(o.ledgerCheckpointEvery ? { checkpointEvery: o.ledgerCheckpointEvery } : {}),
+    ...(o.ledgerCheckpointSeconds ? { checkpointIntervalMs: o.ledgerCheckpointSeconds * 1000 } : {}),
+  })
+  const cases = createCaseService({ db: db.kysely, clock, env, events: bus, processors: [ledger.processor] })
   const triage = o.modelFile ? await loadClassifier(o.modelFile) : undefined
   const city = await createCityService({ db: db.kysely, clock, calendar, catalog, regions, defaultDuty })
   const pipeline =
@@ -100,7 +123,11 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       city,
       classExists: (id) => findClass(catalog, id) !== undefined,
       ...(triage ? { classifier: triage.classifier } : {}),
-      options: { autoDispatch: o.autoDispatch ?? true, confidenceThreshold: triage?.threshold ?? 1 },
+      options: {
+        autoDispatch: o.autoDispatch ?? true,
+        confidenceThreshold: triage?.threshold ?? 1,
+        autoChannels: new Set(['patrol', 'sensor', 'open311', 'opinion', 'instruction', 'self']),
+      },
     })
   const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
   return {
@@ -114,6 +141,8 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     cases,
     intake,
     city,
+    ledger,
+    live,
     appDeps: () => ({
       auth,
       cases,
@@ -121,11 +150,14 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       catalog,
       clock,
       city,
+      ledger,
+      live,
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },
     }),
     async close() {
+      live.close()
       await intake.drain()
       await db.close()
     },

@@ -6,6 +6,7 @@ import { openDatabase } from '../store/db.ts'
 import { migrateAllDown, migrateDown, migrateToLatest } from '../store/migrate.ts'
 import { seedDemo } from '../sim/seed.ts'
 import { serve } from './serve.ts'
+import { registerLedgerCommands } from './ledger.ts'
 
 /** Parse the environment once; on any problem, list them all and exit 1. */
 function loadConfig(): Config {
@@ -17,10 +18,14 @@ function loadConfig(): Config {
   return r.config
 }
 
-async function withPlatform<T>(config: Config, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const platform = await createPlatform(config)
+async function withPlatform<T>(
+  config: Config,
+  fn: (p: Platform, setTime: (t: number | undefined) => void) => Promise<T>,
+): Promise<T> {
+  let time: number | undefined
+  const platform = await createPlatform({ ...config, clock: () => time ?? Date.now() })
   try {
-    return await fn(platform)
+    return await fn(platform, (t) => (time = t))
   } finally {
     await platform.close()
   }
@@ -54,7 +59,10 @@ export function program(): Command {
     .argument('[direction]', 'up | down | reset', 'up')
     .action(async (direction: string) => {
       const config = loadConfig()
-      const db = await openDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {})
+      const db = await openDatabase(
+        config.databaseUrl,
+        config.databaseSchema ? { schema: config.databaseSchema } : {},
+      )
       try {
         if (direction === 'up') await migrateToLatest(db)
         else if (direction === 'down') await migrateDown(db)
@@ -72,11 +80,17 @@ export function program(): Command {
     .option('--cases <n>', 'how many cases', '300')
     .action(async (opts: { cases: string }) => {
       const config = loadConfig()
-      await withPlatform(config, async (p) => {
-        const summary = await seedDemo(p, { cases: Number(opts.cases), password: config.demoPassword })
+      await withPlatform(config, async (p, setTime) => {
+        const summary = await seedDemo(p, {
+          cases: Number(opts.cases),
+          password: config.demoPassword,
+          setTime,
+        })
         console.log(summary)
       })
     })
+
+  registerLedgerCommands(cli, loadConfig)
 
   const user = cli.command('user').description('manage users')
   user

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts'
 import { buildApp } from '../http/app.ts'
+import { startCheckpointJob } from '../jobs/checkpoint.job.ts'
 import { createPlatform } from '../platform.ts'
 import { isEmpty, seedDemo } from '../sim/seed.ts'
 
@@ -11,12 +12,18 @@ export interface ServeOptions {
 
 /** Start a OneGrid process: listen, and close gracefully on SIGINT/SIGTERM. */
 export async function serve(config: Config, o: ServeOptions): Promise<void> {
-  const platform = await createPlatform(config)
+  // the demo seed writes 30 days of history, so the clock can be moved while it runs
+  let seedTime: number | undefined
+  const platform = await createPlatform({ ...config, clock: () => seedTime ?? Date.now() })
   if (o.demo && (await isEmpty(platform))) {
-    console.log(await seedDemo(platform, { cases: 300, password: config.demoPassword }))
+    console.log('seeding the demo city …')
+    console.log(
+      await seedDemo(platform, { cases: 300, password: config.demoPassword, setTime: (t) => (seedTime = t) }),
+    )
   }
   const app = await buildApp(platform.appDeps(), { logger: { level: config.logLevel } })
   const url = await app.listen({ port: config.port, host: config.host })
+  const checkpoints = o.roles.includes('jobs') ? startCheckpointJob(platform.ledger) : undefined
   const shown = url.replace('0.0.0.0', 'localhost')
   console.log(`OneGrid is serving at ${shown}  (API docs ${shown}/docs)`)
   if (o.demo) {
@@ -30,6 +37,7 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
     closing = true
     console.log(`${signal}: closing`)
     await app.close()
+    await checkpoints?.stop()
     await platform.close()
     process.exit(0)
   }

@@ -9,11 +9,20 @@ import type { CaseService } from '../services/case.service.ts'
 import type { IntakeService } from '../services/intake.service.ts'
 import type { Clock } from '../services/ports.ts'
 import type { CityService } from '../services/city.service.ts'
+import type { LedgerService } from '../services/ledger.service.ts'
 import { errorHandler } from './errors.ts'
 import { authRoutes } from './routes/auth/index.ts'
 import { caseRoutes } from './routes/cases/index.ts'
 import { catalogRoutes } from './routes/catalog/index.ts'
 import { healthRoutes } from './routes/health/index.ts'
+import { ledgerRoutes } from './routes/ledger/index.ts'
+import { dutyRoutes } from './routes/duty/index.ts'
+import { regionRoutes } from './routes/regions/index.ts'
+import { teamRoutes } from './routes/teams/index.ts'
+import { unitRoutes } from './routes/units/index.ts'
+import { liveRoutes } from './routes/live/index.ts'
+import { webRoutes } from './routes/web/index.ts'
+import type { LiveHub } from '../live/live-hub.ts'
 
 /** Everything the HTTP layer calls. Built by the composition root (src/platform.ts) or a test. */
 export interface AppDeps {
@@ -23,6 +32,9 @@ export interface AppDeps {
   readonly catalog: Catalog
   readonly clock: Clock
   readonly city: CityService
+  /** the hand-off ledger; absent = its routes are not served */
+  readonly ledger?: LedgerService
+  readonly live: LiveHub
   /** resolves when the database answers */
   readonly ping: () => Promise<void>
   /** extra route plugins from other slices (ingest channels, live, cockpit …) */
@@ -70,6 +82,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(authRoutes(deps), { prefix: '/api/v1/auth' })
   await app.register(caseRoutes(deps), { prefix: '/api/v1/cases' })
   await app.register(catalogRoutes(deps), { prefix: '/api/v1/catalog' })
+  await app.register(regionRoutes(deps), { prefix: '/api/v1/regions' })
+  await app.register(unitRoutes(deps), { prefix: '/api/v1/units' })
+  await app.register(teamRoutes(deps), { prefix: '/api/v1/teams' })
+  await app.register(dutyRoutes(deps), { prefix: '/api/v1/duty-rules' })
+  await app.register(liveRoutes(deps), { prefix: '/api/v1/live' })
+  await app.register(webRoutes())
+  if (deps.ledger) await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
   for (const plugin of deps.plugins ?? []) await app.register(plugin)
   await app.ready()
   return app

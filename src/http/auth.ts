@@ -15,12 +15,13 @@ export function authenticate(auth: AuthService, roles?: readonly Role[]) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
-    if (!token)
-      {throw new AppError(
+    if (!token) {
+      throw new AppError(
         'AUTH_REQUIRED',
         'send Authorization: Bearer <token> (POST /api/v1/auth/login)',
         'authorization',
-      )}
+      )
+    }
     const p = await auth.authenticate(token)
     if (roles && !roles.includes(p.actor.role) && p.actor.role !== 'admin') {
       throw new AppError(
@@ -35,8 +36,9 @@ export function authenticate(auth: AuthService, roles?: readonly Role[]) {
 
 /** The principal of an authenticated request (after `authenticate`). */
 export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal)
-    {throw new AppError('AUTH_REQUIRED', 'this endpoint needs a bearer token', 'authorization')}
+  if (!req.principal) {
+    throw new AppError('AUTH_REQUIRED', 'this endpoint needs a bearer token', 'authorization')
+  }
   return req.principal
 }
 

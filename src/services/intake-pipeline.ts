@@ -1,6 +1,7 @@
-import type { CaseAction } from '../core/case/case.types.ts'
+import type { CaseAction, Channel } from '../core/case/case.types.ts'
 import type { Instant } from '../core/time.ts'
 import type { CityService } from './city.service.ts'
+import type { DuplicateFinder } from './duplicates.service.ts'
 import type { IntakeInput, IntakePipeline, IntakePlan } from './intake.service.ts'
 
 /** A text classifier's verdict (src/triage adapts the trained model to this). */
@@ -23,6 +24,11 @@ export interface PipelineOptions {
   readonly manualClasses?: ReadonlySet<string>
   /** below this confidence the case waits for an operator */
   readonly confidenceThreshold: number
+  /**
+   * channels whose appeals are dispatched without a person; hotline work orders wait for the
+   * 12345 operator's accept by default, as the call centre's own review step
+   */
+  readonly autoChannels?: ReadonlySet<Channel>
 }
 
 export interface PipelineDeps {
@@ -30,6 +36,8 @@ export interface PipelineDeps {
   readonly classifier?: Classifier
   readonly classExists: (classId: string) => boolean
   readonly options: PipelineOptions
+  /** open cases this appeal may repeat; none = every appeal makes a new case */
+  readonly duplicates?: DuplicateFinder
 }
 
 /**
@@ -41,7 +49,7 @@ export interface PipelineDeps {
 export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
   const { city, classifier, options } = deps
   return {
-    plan(input: IntakeInput, now: Instant): IntakePlan {
+    async plan(input: IntakeInput, now: Instant): Promise<IntakePlan> {
       const placement = city.place(input.location, [input.address, input.text].filter(Boolean).join(' '))
       const predicted = input.classId ? undefined : classifier?.classify(input.text, input.title)
       const confident =
@@ -68,10 +76,34 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
             }
           : {}),
       }
-      const plan = { region: placement.region, explanation }
-      if (!classId || !options.autoDispatch || options.manualClasses?.has(classId)) return plan
+      // a leader's instruction is its own case, never folded into another report
+      if (deps.duplicates && input.channel !== 'instruction') {
+        const verdict = await deps.duplicates.check({
+          text: input.text,
+          at: Math.min(input.receivedAt ?? now, now),
+          ...(input.location ? { location: input.location } : {}),
+          ...(placement.region.streetCode ? { streetCode: placement.region.streetCode } : {}),
+          ...(classId ? { classId } : {}),
+        })
+        if (verdict.decision !== 'none') explanation.duplicates = verdict
+        const best = verdict.matches[0]
+        if (verdict.decision === 'attach' && best) {
+          return {
+            region: placement.region,
+            explanation,
+            attachTo: { caseId: best.caseId, score: best.score, reasons: best.reasons },
+          }
+        }
+      }
+      // 批示: supervised from the first moment, whatever triage manages
+      const first: CaseAction[] =
+        input.channel === 'instruction' ? [{ type: 'supervise', note: `领导批示：${input.text}` }] : []
+      const plan = { region: placement.region, explanation, ...(first.length ? { actions: first } : {}) }
+      const auto = options.autoDispatch && (options.autoChannels?.has(input.channel) ?? true)
+      if (!classId || !auto || options.manualClasses?.has(classId)) return plan
 
       const actions: CaseAction[] = [
+        ...first,
         { type: 'accept', note: '自动受理' },
         { type: 'register', classId },
       ]

@@ -1,23 +1,20 @@
 import { sql } from 'kysely'
 import type { Actor, CaseAction, Channel, Satisfaction } from '../core/case/case.types.ts'
-import type { CatalogClass } from '../core/catalog/catalog.types.ts'
 import { DAY, MINUTE } from '../core/time.ts'
 import { seededRng, type Rng } from '../geo/prng.ts'
 import type { Platform } from '../platform.ts'
-import { createCaseService } from '../services/case.service.ts'
-import { createIntakeService } from '../services/intake.service.ts'
 import type { Principal } from '../services/ports.ts'
-import type { UnitTable } from '../store/database.ts'
-import { listUnits, upsertUnits } from '../store/user.repository.ts'
-import { demoUnits, type StreetRef } from './demo-units.ts'
+import { upsertUnits } from '../store/user.repository.ts'
+import { cityUnits } from './demo-units.ts'
+import { demoTeams } from './demo-teams.ts'
 import { DEMO_PLACES, jitter } from './places.ts'
 import { loadDemoAppeals } from './demo-appeals.ts'
 
 export interface SeedOptions {
   readonly cases: number
   readonly password: string
-  readonly districts?: readonly { code: string; name: string }[]
-  readonly streets?: readonly StreetRef[]
+  /** moves the platform's clock (seeding writes history over the last 30 days); undefined = real time again */
+  readonly setTime: (t: number | undefined) => void
 }
 
 /** Whether the database has no users yet (a fresh install). */
@@ -29,7 +26,7 @@ export async function isEmpty(p: Platform): Promise<boolean> {
 const DEMO_USERS = [
   { username: 'operator', role: 'operator', displayName: '话务员 王芳' },
   { username: 'dispatcher', role: 'dispatcher', displayName: '派遣员 李强' },
-  { username: 'handler', role: 'handler', displayName: '处置人员 张伟', unitId: '110102-cgw' },
+  { username: 'handler', role: 'handler', displayName: '处置人员 张伟', unitId: '110102-hw' },
   { username: 'inspector', role: 'inspector', displayName: '监督员 刘洋', regionCode: '110102' },
   { username: 'leader', role: 'leader', displayName: '指挥长 陈静' },
   { username: 'admin', role: 'admin', displayName: '系统管理员' },
@@ -37,87 +34,102 @@ const DEMO_USERS = [
 
 /** How far along the loop a seeded case goes: the share of cases stopping at each stage. */
 const TARGETS: readonly [stage: string, share: number][] = [
-  ['reported', 0.05],
-  ['accepted', 0.04],
-  ['registered', 0.06],
+  ['reported', 0.04],
+  ['accepted', 0.03],
+  ['registered', 0.04],
   ['dispatched', 0.1],
-  ['handling', 0.15],
+  ['handling', 0.16],
   ['suspended', 0.02],
   ['handled', 0.08],
   ['closed', 0.2],
-  ['evaluated', 0.25],
+  ['evaluated', 0.27],
   ['rejected', 0.03],
-  ['merged', 0.02],
+  ['merged', 0.03],
 ]
 
+/** Where the intake pipeline may already have taken a case: the seed continues from there. */
+const FIRST_STEP: Record<string, number> = { reported: 0, accepted: 1, registered: 2, dispatched: 3 }
+
 /**
- * Seed the demo city through the real services: units, one user per role, and `cases` cases whose
- * appeals, places and histories are spread over the last 30 days and every stage of the loop.
+ * Seed the demo city through the real services: every unit of the region tree, field teams, one
+ * user per role, and `cases` appeals placed, classified and routed by the real intake pipeline,
+ * whose histories are spread over the last 30 days and every stage of the loop.
  */
 export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   const db = p.db.kysely
-  const districts = o.districts ?? [
-    { code: '110101', name: '东城区' },
-    { code: '110102', name: '西城区' },
-  ]
-  await upsertUnits(db, demoUnits(districts, o.streets ?? []))
+  await upsertUnits(db, cityUnits(p.city.regions))
+  await p.city.reloadUnits()
   for (const u of DEMO_USERS) await p.auth.addUser({ ...u, password: o.password })
-  const units = await listUnits(db)
+  const teams = demoTeams(p)
+  for (const team of teams) await p.city.saveTeam(team)
 
   const rnd = seededRng('onegrid-demo-seed')
   const end = p.clock()
-  let t = end
-  const clock = () => t
-  const events = p.bus
-  const cases = createCaseService({ db, clock, env: p.env, events })
-  const intake = createIntakeService({ db, clock, env: p.env, events })
   const actors = await demoActors(p)
-  const classes = p.catalog.classes
   const counts = new Map<string, number>()
-  let previous: string | undefined
-
+  const open: string[] = []
+  const failures = new Map<string, number>()
   const appeals = await loadDemoAppeals(p.catalog)
-  for (let i = 0; i < o.cases; i++) {
-    const appeal = appeals[Math.floor(rnd() * appeals.length)]
-    const cls = classes.find((c) => c.id === appeal.classId)!
-    const channel = pick<Channel>(
-      [
-        ['hotline', 0.6],
-        ['patrol', 0.3],
-        ['open311', 0.1],
-      ],
-      rnd,
-    )
-    const place = DEMO_PLACES[Math.floor(rnd() * DEMO_PLACES.length)]
-    t = end - Math.floor(rnd() * 30 * DAY)
-    const r = await intake.intake({
-      channel,
-      text: appeal.text,
-      location: jitter(place.point, 250, rnd),
-      address: place.address,
-      reporterName: channel === 'patrol' ? '监督员' : '市民',
-      reporterPhone: `13${Math.floor(100000000 + rnd() * 899999999)}`,
-    })
-    const target = pick(TARGETS, rnd)
-    const districtCode = place.address.startsWith('东城') ? '110101' : '110102'
-    const unit = unitFor(units, cls, districtCode)
-    const steps = plan(target, cls, unit.id, previous, rnd)
-    let version = r.case.version
-    for (const [role, action] of steps) {
-      const step = t + Math.floor((5 + rnd() * 180) * MINUTE)
-      if (step >= end) break
-      t = step
-      const actor = role === 'handler' ? handlerOf(unit.id) : actors[role]
-      const next = await cases.act(actor, r.case.id, action, version)
-      version = next.version
+  const starts = Array.from({ length: o.cases }, () => end - Math.floor(rnd() * 30 * DAY)).sort(
+    (a, b) => a - b,
+  )
+  try {
+    for (const reportedAt of starts) {
+      o.setTime(reportedAt)
+      const appeal = appeals[Math.floor(rnd() * appeals.length)]
+      const channel = pick<Channel>(
+        [
+          ['hotline', 0.6],
+          ['patrol', 0.3],
+          ['open311', 0.1],
+        ],
+        rnd,
+      )
+      const place = DEMO_PLACES[Math.floor(rnd() * DEMO_PLACES.length)]
+      const r = await p.intake.intake({
+        channel,
+        text: appeal.text,
+        location: jitter(place.point, 400, rnd),
+        address: place.address,
+        reporterName: channel === 'patrol' ? '监督员' : '市民',
+        reporterPhone: `13${Math.floor(100000000 + rnd() * 899999999)}`,
+        // the class an operator would pick when the model is unsure
+        ...(channel === 'patrol' ? { classId: appeal.classId } : {}),
+      })
+      const target = pick(TARGETS, rnd)
+      const mergeTarget = open.length > 0 ? open[Math.floor(rnd() * open.length)] : undefined
+      const steps = plan(target, appeal.classId, mergeTarget, rnd).slice(FIRST_STEP[r.case.stage] ?? 0)
+      let c = r.case
+      let t = reportedAt
+      for (const [role, action] of steps) {
+        t += Math.floor((5 + rnd() * 240) * MINUTE)
+        if (t >= end) break
+        o.setTime(t)
+        const unitId = c.unitId ?? fallbackUnit(c.region.districtCode)
+        const act = action.type === 'dispatch' ? { ...action, unitId } : action
+        const actor = role === 'handler' ? handlerOf(unitId) : actors[role]
+        const next = await p.cases.act(actor, c.id, act, c.version).catch((e: Error) => {
+          failures.set(e.message.slice(0, 80), (failures.get(e.message.slice(0, 80)) ?? 0) + 1)
+          return undefined
+        })
+        if (!next) break
+        c = next
+      }
+      if (!['closed', 'evaluated', 'rejected', 'merged'].includes(c.stage)) open.push(c.id)
+      if (c.stage === 'merged') open.splice(open.indexOf(c.id), 1)
+      counts.set(c.stage, (counts.get(c.stage) ?? 0) + 1)
     }
-    previous = r.case.id
-    const stage = (await cases.get(actors.admin, r.case.id)).stage
-    counts.set(stage, (counts.get(stage) ?? 0) + 1)
+    await p.intake.drain()
+  } finally {
+    o.setTime(undefined)
   }
-  await intake.drain()
+  if (failures.size > 0) console.warn('seed: actions refused:', Object.fromEntries(failures))
   const byStage = [...counts].map(([s, n]) => `${s} ${n}`).join(', ')
-  return `seeded ${units.length} units, ${DEMO_USERS.length} users (password "${o.password}"), ${o.cases} cases: ${byStage}`
+  return `seeded ${p.city.units().length} units, ${teams.length} teams, ${DEMO_USERS.length} users (password "${o.password}"), ${o.cases} cases: ${byStage}`
+}
+
+function fallbackUnit(districtCode: string | undefined): string {
+  return `${districtCode ?? '110102'}-cgw`
 }
 
 type SeedRole = 'operator' | 'dispatcher' | 'inspector' | 'admin' | 'handler'
@@ -148,15 +160,6 @@ function handlerOf(unitId: string): Principal {
   }
 }
 
-/** The district unit of the class's responsible type, else the district's urban-management commission. */
-function unitFor(units: readonly UnitTable[], cls: CatalogClass, districtCode: string): UnitTable {
-  return (
-    units.find((u) => u.type === cls.responsibleUnitType && u.region_code === districtCode) ??
-    units.find((u) => u.id === `${districtCode}-cgw`) ??
-    units[0]
-  )
-}
-
 function pick<T>(weighted: readonly [T, number][], rnd: Rng): T {
   let x = rnd()
   for (const [v, w] of weighted) {
@@ -168,23 +171,22 @@ function pick<T>(weighted: readonly [T, number][], rnd: Rng): T {
 /** The actions that take a new case to `target`, with the role that performs each. */
 function plan(
   target: string,
-  cls: CatalogClass,
-  unitId: string,
-  previous: string | undefined,
+  classId: string,
+  mergeTarget: string | undefined,
   rnd: Rng,
 ): [SeedRole, CaseAction][] {
   if (target === 'rejected') {
     return [['operator', { type: 'reject', reason: '不属于城市管理范围，已告知市民向相关部门反映' }]]
   }
-  if (target === 'merged' && previous) {
-    return [['operator', { type: 'merge', targetCaseId: previous, reason: '同一问题重复反映' }]]
+  if (target === 'merged' && mergeTarget) {
+    return [['operator', { type: 'merge', targetCaseId: mergeTarget, reason: '同一问题重复反映' }]]
   }
   const satisfaction: Satisfaction = rnd() < 0.78 ? 'satisfied' : rnd() < 0.6 ? 'basically' : 'unsatisfied'
   const rework = rnd() < 0.12
   const steps: [SeedRole, CaseAction][] = [
     ['operator', { type: 'accept' }],
-    ['dispatcher', { type: 'register', classId: cls.id }],
-    ['dispatcher', { type: 'dispatch', unitId, explanation: '按责任清单派遣至主责单位' }],
+    ['dispatcher', { type: 'register', classId }],
+    ['dispatcher', { type: 'dispatch', unitId: '', reason: '按区域职责派遣' }],
     ['handler', { type: 'receive' }],
     ...(target === 'suspended'
       ? ([['dispatcher', { type: 'suspend', reason: '需协调产权单位，长期整改' }]] as [

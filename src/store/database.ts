@@ -126,6 +126,173 @@ export interface DutyRuleSetTable {
   active: number
 }
 
+export interface LedgerEntryTable {
+  seq: number
+  case_id: string
+  case_version: number | null
+  action: string
+  from_unit_id: string | null
+  to_unit_id: string | null
+  actor_id: string
+  unit_id: string
+  at: number
+  state_hash: string
+  payload_hash: string | null
+  key_id: string
+  leaf_hash: string
+  signature: string | null
+  /** canonical JSON of the case after the action; state_hash covers it with the timeline row */
+  state_doc: string | null
+}
+
+export interface LedgerCheckpointTable {
+  tree_size: number
+  root_hash: string
+  at: number
+  platform_key_id: string
+  platform_sig: string
+  /** JSON array of witness signatures */
+  witnesses: string
+  /** JSON array of hex hashes: the Merkle frontier at tree_size */
+  frontier: string
+}
+
+export interface LedgerKeyTable {
+  key_id: string
+  unit_id: string
+  public_key: string
+  valid_from: number
+  valid_until: number | null
+}
+
+export interface LedgerHeadTable {
+  name: string
+  next_seq: number
+}
+
+/** One 12345 callback (回访) attempt. */
+export interface HotlineCallbackTable {
+  id: Generated<number>
+  case_id: string
+  at: number
+  reached: number
+  resolved: number | null
+  satisfaction: string | null
+  actor_id: string
+  note: string | null
+}
+
+/** Posts about one topic in one place within a time window; a case once it crosses the threshold. */
+export interface OpinionClusterTable {
+  id: string
+  /** catalog class id the classifier gave the posts */
+  topic: string
+  /** street (else district) code */
+  place_code: string
+  first_at: number
+  last_at: number
+  posts: number
+  case_id: string | null
+}
+
+export interface OpinionPostTable {
+  source: string
+  post_id: string
+  text: string
+  at: number
+  lon: number | null
+  lat: number | null
+  place: string | null
+  topic: string | null
+  confidence: number | null
+  place_code: string | null
+  cluster_id: string | null
+  received_at: number
+}
+
+/** A stored photo (content-addressed: the path holds its SHA-256). */
+export interface PhotoTable {
+  path: string
+  sha256: string
+  mime: string
+  bytes: number
+  uploaded_by: string
+  uploaded_at: number
+}
+
+/** A registered sensing device (src/core/sensing Device). */
+export interface DeviceTable {
+  id: string
+  kind: string
+  name: string
+  lon: number
+  lat: number
+  grid_code: string | null
+  /** finest region code known (grid, else community/street/district): prefix filters select a subtree */
+  region_code: string | null
+  owner_unit_id: string
+  component_id: string | null
+  expected_interval_sec: number
+  installed_at: number
+  updated_at: number
+}
+
+export interface AlarmRuleTable {
+  id: string
+  /** the AlarmRule as JSON */
+  doc: string
+  updated_at: number
+}
+
+/** One accepted reading; primary key (device_id, quantity, ts): a redelivery is a no-op. */
+export interface ReadingTable {
+  device_id: string
+  quantity: string
+  ts: number
+  value: number
+}
+
+/** 1-minute and 1-hour aggregates, upserted with every batch of new readings. */
+export interface ReadingRollupTable {
+  device_id: string
+  quantity: string
+  resolution: string
+  bucket: number
+  min: number
+  max: number
+  sum: number
+  count: number
+}
+
+/** One alarm episode: raised (and repeated) while its case is open, cleared with evidence. */
+export interface AlarmTable {
+  id: string
+  key: string
+  rule_id: string
+  class_id: string
+  severity: string
+  device_id: string
+  /** grid cell (atomic rules) or combination place: alarms at one place share a case */
+  place: string | null
+  quantity: string | null
+  value: number | null
+  state: string
+  raised_at: number
+  last_raised_at: number
+  repeats: number
+  cleared_at: number | null
+  clear_value: number | null
+  case_id: string | null
+  updated_at: number
+}
+
+/** Ingest counters per channel: every DropReason, plus 'accepted' and 'duplicate' readings. */
+export interface IngestDropTable {
+  channel: string
+  reason: string
+  count: number
+}
+
 export interface Database {
   cases: CaseTable
   appeals: AppealTable
@@ -136,4 +303,18 @@ export interface Database {
   units: UnitTable
   teams: TeamTable
   duty_rule_sets: DutyRuleSetTable
+  ledger_entries: LedgerEntryTable
+  ledger_checkpoints: LedgerCheckpointTable
+  ledger_keys: LedgerKeyTable
+  ledger_head: LedgerHeadTable
+  hotline_callbacks: HotlineCallbackTable
+  opinion_clusters: OpinionClusterTable
+  opinion_posts: OpinionPostTable
+  photos: PhotoTable
+  devices: DeviceTable
+  alarm_rules: AlarmRuleTable
+  readings: ReadingTable
+  reading_rollups: ReadingRollupTable
+  alarms: AlarmTable
+  ingest_drops: IngestDropTable
 }

@@ -350,3 +350,30 @@ export async function tryAcquireLease(
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
   await tables(db).deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()
 }
+
+/**
+ * Ids of cases in `stages` whose current stage deadline (`due_next`) is at or before `until`, earliest
+ * first: the SLA sweeper's candidates, served by the (stage, due_next) index. Kept here, beside the
+ * lease, as the sweeper's only query on cases.
+ */
+export async function caseIdsDueBy(
+  db: Db,
+  stages: readonly string[],
+  until: Instant,
+  limit: number,
+  after?: { readonly due: Instant; readonly id: string },
+): Promise<{ id: string; due: Instant }[]> {
+  let q = db
+    .selectFrom('cases')
+    .select(['id', 'due_next'])
+    .where('stage', 'in', stages)
+    .where('due_next', 'is not', null)
+    .where('due_next', '<=', until)
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([eb('due_next', '>', after.due), eb.and([eb('due_next', '=', after.due), eb('id', '>', after.id)])]),
+    )
+  }
+  const rows = await q.orderBy('due_next').orderBy('id').limit(limit).execute()
+  return rows.map((r) => ({ id: r.id, due: Number(r.due_next) }))
+}

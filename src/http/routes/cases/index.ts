@@ -10,7 +10,7 @@ import { ACTION_BODIES, IdParams, IntakeBody, ListQuery } from './schema.ts'
 
 /** /api/v1/cases: intake, list, read, act, timeline. */
 export function caseRoutes(
-  deps: Pick<AppDeps, 'auth' | 'cases' | 'intake' | 'clock'>,
+  deps: Pick<AppDeps, 'auth' | 'cases' | 'intake' | 'clock' | 'city'>,
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
@@ -102,6 +102,34 @@ export function caseRoutes(
         preHandler: authenticate(deps.auth),
       },
       async (req) => ({ items: await deps.cases.timeline(principalOf(req), req.params.id) }),
+    )
+
+    app.get(
+      '/:id/recommendation',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'The owner the responsibility list names and the nearest capable teams, with reasons',
+          params: IdParams,
+        },
+        preHandler: authenticate(deps.auth),
+      },
+      async (req) => {
+        const c = await deps.cases.get(principalOf(req), req.params.id)
+        const now = deps.clock()
+        const owner = c.classId ? deps.city.resolve(c.classId, c.region, now) : undefined
+        const teams = deps.city.recommend(c, c.unitId ?? owner?.responsibleUnitId, now)
+        return {
+          owner,
+          teams: teams.map((t) => ({
+            teamId: t.team.id,
+            name: t.team.name,
+            unitId: t.team.unitId,
+            distanceM: Math.round(t.distanceM),
+            reason: t.reason,
+          })),
+        }
+      },
     )
 
     for (const [type, body] of Object.entries(ACTION_BODIES)) {
