@@ -18,14 +18,18 @@ import type { Database } from '../store/database.ts'
 export function registerLedgerCommands(cli: Command, loadConfig: () => Config): void {
   cli
     .command('verify-ledger')
-    .description('re-verify the hand-off ledger (database or exported file); exit 1 naming the first bad entry')
+    .description(
+      're-verify the hand-off ledger (database or exported file); exit 1 naming the first bad entry',
+    )
     .option('--file <path>', 'verify an exported ledger file instead of the database')
     .action(async (o: { file?: string }) => {
       const config = loadConfig()
       const started = Date.now()
       let report: VerifyReport
       if (o.file) {
-        const anchor = existsSync(config.ledgerAnchorFile) ? new FileAnchor(config.ledgerAnchorFile) : undefined
+        const anchor = existsSync(config.ledgerAnchorFile)
+          ? new FileAnchor(config.ledgerAnchorFile)
+          : undefined
         const anchored = anchor ? (await anchor.list()).map((a) => a.checkpoint) : []
         report = await verifyLedgerFile(o.file, { minWitnesses: 1, extraCheckpoints: anchored })
       } else {
@@ -81,7 +85,10 @@ async function withLedger<T>(
   readOnly: boolean,
   fn: (l: LedgerService, db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {})
+  const db = await openDatabase(
+    config.databaseUrl,
+    config.databaseSchema ? { schema: config.databaseSchema } : {},
+  )
   try {
     const keys =
       readOnly && !existsSync(config.ledgerKeysDir)
@@ -103,7 +110,7 @@ async function withLedger<T>(
 }
 
 async function* pages(l: LedgerService) {
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const page = await l.entries(from, 5000)
     yield* page
     if (page.length < 5000) return
@@ -118,7 +125,10 @@ function describe(p: LedgerProblem): string {
     p.action ? `action ${p.action}` : undefined,
     p.treeSize !== undefined ? `checkpoint ${p.treeSize}` : undefined,
   ].filter(Boolean)
-  const diff = p.expected !== undefined ? `\n      expected ${p.expected}\n      found    ${p.actual ?? '(nothing)'}` : ''
+  const diff =
+    p.expected !== undefined
+      ? `\n      expected ${p.expected}\n      found    ${p.actual ?? '(nothing)'}`
+      : ''
   return `[${p.kind}] ${where.join(', ')}: ${p.message}${diff}`
 }
 

@@ -139,7 +139,10 @@ export async function entriesOfCase(db: Kysely<Database>, caseId: string): Promi
     .where('case_id', '=', caseId)
     .orderBy('seq')
     .execute()
-  return rows.map((r) => ({ entry: rowToEntry(r), ...(r.state_doc != null ? { stateDoc: r.state_doc } : {}) }))
+  return rows.map((r) => ({
+    entry: rowToEntry(r),
+    ...(r.state_doc != null ? { stateDoc: r.state_doc } : {}),
+  }))
 }
 
 /**
@@ -149,7 +152,9 @@ export async function entriesOfCase(db: Kysely<Database>, caseId: string): Promi
 export async function auditPage(db: Kysely<Database>, afterSeq: number, limit: number): Promise<AuditRow[]> {
   const rows = await db
     .selectFrom('ledger_entries as e')
-    .leftJoin('timeline as t', (j) => j.onRef('t.case_id', '=', 'e.case_id').onRef('t.seq', '=', 'e.case_version'))
+    .leftJoin('timeline as t', (j) =>
+      j.onRef('t.case_id', '=', 'e.case_id').onRef('t.seq', '=', 'e.case_version'),
+    )
     .select(ENTRY_COLUMNS.map((c) => `e.${c}` as const))
     .select([
       'e.state_doc',
@@ -241,8 +246,15 @@ export async function listCheckpoints(db: Kysely<Database>, limit: number): Prom
 }
 
 /** The checkpoint of exactly `treeSize` entries. */
-export async function checkpointOfSize(db: Kysely<Database>, treeSize: number): Promise<Checkpoint | undefined> {
-  const r = await db.selectFrom('ledger_checkpoints').selectAll().where('tree_size', '=', treeSize).executeTakeFirst()
+export async function checkpointOfSize(
+  db: Kysely<Database>,
+  treeSize: number,
+): Promise<Checkpoint | undefined> {
+  const r = await db
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .where('tree_size', '=', treeSize)
+    .executeTakeFirst()
   return r ? rowToCheckpoint(r) : undefined
 }
 
@@ -271,7 +283,12 @@ export async function upsertKeys(db: Kysely<Database>, keys: readonly PublicKeyR
 
 /** The public key directory as stored. */
 export async function listKeys(db: Kysely<Database>): Promise<PublicKeyRecord[]> {
-  const rows = await db.selectFrom('ledger_keys').selectAll().orderBy('unit_id').orderBy('valid_from').execute()
+  const rows = await db
+    .selectFrom('ledger_keys')
+    .selectAll()
+    .orderBy('unit_id')
+    .orderBy('valid_from')
+    .execute()
   return rows.map((r) => ({
     keyId: r.key_id,
     unitId: r.unit_id,
@@ -339,7 +356,7 @@ export function ledgerStore(db: Kysely<Database>): LedgerStorePort {
     },
     async entriesFrom(seq) {
       const out: LedgerEntry[] = []
-      for (let from = seq; ; ) {
+      for (let from = seq; ;) {
         const page = await entriesPage(db, from, 5000)
         out.push(...page)
         if (page.length < 5000) return out

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/http/app.ts'
-import { createPlatform, type Platform } from '../../src/platform.ts'
+import { createPlatform, type Platform, type PlatformOptions } from '../../src/platform.ts'
 import type { IntakePipeline } from '../../src/services/intake.service.ts'
 import { upsertUnits } from '../../src/store/user.repository.ts'
 import type { UnitTable } from '../../src/store/database.ts'
@@ -93,7 +93,14 @@ export interface TestPlatform {
 /** A migrated platform on a fresh database, with test units and users, and its app. */
 export async function startTestPlatform(
   db: TestDatabase,
-  options: { start?: string; pipeline?: IntakePipeline; units?: UnitTable[]; autoDispatch?: boolean } = {},
+  options: {
+    start?: string
+    pipeline?: IntakePipeline
+    units?: UnitTable[]
+    autoDispatch?: boolean
+    /** ledger key folder, anchor file, signing mode … (default: keys in memory, no anchor) */
+    ledger?: Pick<PlatformOptions, 'ledgerKeysDir' | 'ledgerAnchorFile' | 'ledgerSigning' | 'ledgerCheckpointEvery'>
+  } = {},
 ): Promise<TestPlatform> {
   const { url, schema } = db.fresh()
   const clock = fakeClock(options.start ?? '2026-03-02T09:00:00+08:00')
@@ -108,6 +115,7 @@ export async function startTestPlatform(
     ...(schema ? { databaseSchema: schema } : {}),
     ...(options.pipeline ? { pipeline: options.pipeline } : {}),
     ...(options.autoDispatch !== undefined ? { autoDispatch: options.autoDispatch } : {}),
+    ...options.ledger,
   })
   await upsertUnits(platform.db.kysely, options.units ?? TEST_UNITS)
   await platform.city.reloadUnits()

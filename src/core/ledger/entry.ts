@@ -20,6 +20,7 @@ const ENTRY_SIG_DOMAIN = 'onegrid-ledger-entry-v1:'
  */
 export function entryContentJson(e: EntryInput & { readonly seq: number; readonly keyId: string }): string {
   let s = `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},"at":${e.at},"caseId":${JSON.stringify(e.caseId)}`
+  if (e.caseVersion !== undefined) s += `,"caseVersion":${e.caseVersion}`
   if (e.fromUnitId !== undefined) s += `,"fromUnitId":${JSON.stringify(e.fromUnitId)}`
   s += `,"keyId":${JSON.stringify(e.keyId)}`
   if (e.payloadHash !== undefined) s += `,"payloadHash":${JSON.stringify(e.payloadHash)}`
@@ -50,6 +51,12 @@ export function entryInputProblem(input: EntryInput): string | undefined {
   if (!input.unitId) return 'unitId (the acting unit) is required'
   if (!Number.isSafeInteger(input.at) || input.at < 0) return `at must be epoch milliseconds, got ${input.at}`
   if (!HASH_HEX.test(input.stateHash)) return 'stateHash must be 64 lower-case hex digits'
+  if (
+    input.caseVersion !== undefined &&
+    (!Number.isSafeInteger(input.caseVersion) || input.caseVersion < 1)
+  ) {
+    return `caseVersion must be a positive integer, got ${input.caseVersion}`
+  }
   if (input.payloadHash !== undefined && !HASH_HEX.test(input.payloadHash)) {
     return 'payloadHash must be 64 lower-case hex digits'
   }
@@ -74,6 +81,7 @@ export function buildEntry(
   const content = {
     seq,
     caseId: input.caseId,
+    ...(input.caseVersion !== undefined ? { caseVersion: input.caseVersion } : {}),
     action: input.action,
     ...(input.fromUnitId !== undefined ? { fromUnitId: input.fromUnitId } : {}),
     ...(input.toUnitId !== undefined ? { toUnitId: input.toUnitId } : {}),

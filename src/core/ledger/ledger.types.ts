@@ -28,6 +28,8 @@ export const PLATFORM_UNIT_ID = 'platform'
 /** What a caller supplies to record one hand-off; the ledger adds seq, hashes and signature. */
 export interface EntryInput {
   readonly caseId: string
+  /** the case version the action produced: names the timeline row the entry vouches for */
+  readonly caseVersion?: number
   readonly action: LedgerAction
   readonly fromUnitId?: string
   readonly toUnitId?: string
@@ -129,6 +131,8 @@ export type LedgerProblemKind =
   | 'checkpoint-witness-missing'
   | 'checkpoint-fork'
   | 'checkpoint-order'
+  | 'timeline-unrecorded'
+  | 'anchor-broken'
 
 export interface LedgerProblem {
   readonly kind: LedgerProblemKind

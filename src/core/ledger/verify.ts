@@ -136,6 +136,8 @@ export class LogVerifier {
       this.report({
         kind: 'checkpoint-beyond-log',
         treeSize: cp.treeSize,
+        // the first entry the checkpoint vouches for that the log no longer has
+        seq: this.frontier.size,
         expected: String(cp.treeSize),
         actual: String(this.frontier.size),
         message: `checkpoint of ${cp.treeSize} entries signed at ${cp.at} is newer than the log, which has ${this.frontier.size}: the log was rolled back or truncated`,

@@ -32,7 +32,9 @@ export function ledgerRoutes(
           ...open,
           summary: 'Signed tree heads, newest first (latest = the first item)',
           querystring: CheckpointsQuery,
-          response: { 200: Type.Object({ latest: Type.Optional(Checkpoint), items: Type.Array(Checkpoint) }) },
+          response: {
+            200: Type.Object({ latest: Type.Optional(Checkpoint), items: Type.Array(Checkpoint) }),
+          },
         },
       },
       async (req) => {
@@ -49,7 +51,9 @@ export function ledgerRoutes(
           ...open,
           summary: 'Ledger entries from seq `from`, in order',
           querystring: EntriesQuery,
-          response: { 200: Type.Object({ items: Type.Array(Entry), nextFrom: Type.Optional(Type.Integer()) }) },
+          response: {
+            200: Type.Object({ items: Type.Array(Entry), nextFrom: Type.Optional(Type.Integer()) }),
+          },
         },
       },
       async (req) => {
