@@ -371,7 +371,10 @@ export async function caseIdsDueBy(
     .where('due_next', '<=', until)
   if (after) {
     q = q.where((eb) =>
-      eb.or([eb('due_next', '>', after.due), eb.and([eb('due_next', '=', after.due), eb('id', '>', after.id)])]),
+      eb.or([
+        eb('due_next', '>', after.due),
+        eb.and([eb('due_next', '=', after.due), eb('id', '>', after.id)]),
+      ]),
     )
   }
   const rows = await q.orderBy('due_next').orderBy('id').limit(limit).execute()
