@@ -57,7 +57,58 @@ export async function run(): Promise<void> {
   console.log(
     `verify ${fmt(m)} entries + ${report.checkpoints} checkpoints: ${verifySec.toFixed(1)} s, ok=${report.ok}, peak rss ${(peak / 1e6).toFixed(0)} MB (${(rssBefore / 1e6).toFixed(0)} MB before verifying)`,
   )
+  if (process.env.LEDGER_BENCH_PG) await seqContention(process.env.LEDGER_BENCH_PG)
   console.log(`ledger ratio: ${ratio.toFixed(2)} (target ≥ 0.2)`)
+}
+
+/**
+ * Seq allocation under the head-row lock on PostgreSQL: `workers` connections each commit small
+ * action-like transactions (a timeline-sized insert), with and without reserving a seq under the
+ * lock and inserting the entry in the same transaction.
+ */
+async function seqContention(url: string): Promise<void> {
+  const { openDatabase } = await import('../src/store/db.ts')
+  const { migrateToLatest } = await import('../src/store/migrate.ts')
+  const { allocateSeqs } = await import('../src/store/ledger.repository.ts')
+  const { sql } = await import('kysely')
+  const schema = `bench_${Date.now().toString(36)}`
+  const db = await openDatabase(url, { schema, poolSize: 16 })
+  try {
+    await migrateToLatest(db)
+    const k = db.kysely
+    for (const workers of [1, 4, 16]) {
+      const rate = async (withLedger: boolean): Promise<number> => {
+        const per = 300
+        const t = performance.now()
+        await Promise.all(
+          Array.from({ length: workers }, async (_, w) => {
+            for (let i = 0; i < per; i++) {
+              await k.transaction().execute(async (tx) => {
+                await sql`insert into outbox (type, case_id, at, payload) values ('bench', ${`C${w}-${i}`}, 0, '{}')`.execute(
+                  tx,
+                )
+                if (withLedger) {
+                  const seq = await allocateSeqs(tx, 1)
+                  await sql`insert into ledger_entries (seq, case_id, action, actor_id, unit_id, at, state_hash, key_id, leaf_hash) values (${seq}, 'C', 'dispatch', 'a', 'u', 0, '', '', '')`.execute(
+                    tx,
+                  )
+                }
+              })
+            }
+          }),
+        )
+        return (workers * per) / ((performance.now() - t) / 1000)
+      }
+      const without = await rate(false)
+      const withSeq = await rate(true)
+      console.log(
+        `postgres, ${workers} concurrent writers: ${fmt(without)} tx/s without ledger, ${fmt(withSeq)} tx/s with seq under head-row lock (${(withSeq / without).toFixed(2)})`,
+      )
+    }
+  } finally {
+    await sql`drop schema ${sql.id(schema)} cascade`.execute(db.kysely)
+    await db.close()
+  }
 }
 
 function handOff(i: number): EntryInput {
