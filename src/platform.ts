@@ -4,7 +4,7 @@ import type { WorkCalendar } from './core/calendar/calendar.types.ts'
 import { parseCalendar } from './core/calendar/calendar.ts'
 import type { Catalog } from './core/catalog/catalog.types.ts'
 import { parseCatalog } from './core/catalog/catalog.ts'
-import type { LifecycleEnv } from './core/case/case.types.ts'
+import type { CaseEvent, LifecycleEnv } from './core/case/case.types.ts'
 import type { DomainError } from './core/errors.ts'
 import type { AppDeps } from './http/app.ts'
 import { LocalBus } from './live/local-bus.ts'
@@ -24,6 +24,9 @@ import { loadRegions } from './geo/load-regions.ts'
 import { buildLifecycleEnv } from './services/lifecycle-env.ts'
 import type { Clock } from './services/ports.ts'
 import { openDatabase, type Db } from './store/db.ts'
+import { createSensingService, type RetentionPolicy, type SensingService } from './services/sensing.service.ts'
+import { createSensorIngest, type SensorIngest } from './ingest/sensors/sensor-ingest.ts'
+import { createAlarmCases } from './ingest/sensors/alarm-cases.ts'
 import { migrateToLatest } from './store/migrate.ts'
 
 /** Everything one OneGrid process runs on, wired once. */
@@ -40,6 +43,10 @@ export interface Platform {
   readonly city: CityService
   readonly ledger: LedgerService
   readonly live: LiveHub
+  /** device registry, rules, readings, alarms */
+  readonly sensing: SensingService
+  /** validate → store → rules → alarm cases; network adapters (MQTT, HTTP, NGSI-LD) feed it */
+  readonly sensors: SensorIngest
   /** the dependencies buildApp takes */
   appDeps(): AppDeps
   close(): Promise<void>
@@ -48,6 +55,8 @@ export interface Platform {
 export interface PlatformOptions {
   readonly databaseUrl: string
   readonly databaseSchema?: string
+  /** how long raw readings (and 1-minute rollups) and 1-hour rollups are kept */
+  readonly readingsRetention?: RetentionPolicy
   readonly catalogFile: string
   readonly calendarFile: string
   readonly regionsFile: string
@@ -130,6 +139,33 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       },
     })
   const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
+  const classExists = (id: string) => findClass(catalog, id) !== undefined
+  const sensing = createSensingService({
+    db: db.kysely,
+    clock,
+    city,
+    classExists,
+    retention: o.readingsRetention ?? { rawDays: 30, rollupDays: 400 },
+  })
+  const alarmCases = createAlarmCases({
+    db: db.kysely,
+    clock,
+    intake,
+    cases,
+    classExists,
+    // the bus is typed for case events; its listeners (live hub, relays) carry any live event
+    publish: (events) => bus.publish(events as unknown as CaseEvent[]),
+    log: (m) => console.error(m),
+  })
+  bus.subscribe((events) => alarmCases.onCaseEvents(events))
+  const sensors = createSensorIngest({
+    db: db.kysely,
+    clock,
+    registry: () => sensing.registry(),
+    sink: alarmCases,
+    log: (m) => console.error(m),
+  })
+  sensing.onChange(() => sensors.reload().catch((e: unknown) => console.error(`sensor registry: ${String(e)}`)))
   return {
     db,
     clock,
@@ -143,6 +179,8 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     city,
     ledger,
     live,
+    sensing,
+    sensors,
     appDeps: () => ({
       auth,
       cases,
@@ -152,12 +190,16 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       city,
       ledger,
       live,
+      sensing,
+      sensors,
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },
     }),
     async close() {
       live.close()
+      await sensors.stop()
+      await alarmCases.idle()
       await intake.drain()
       await db.close()
     },

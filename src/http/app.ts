@@ -23,6 +23,12 @@ import { unitRoutes } from './routes/units/index.ts'
 import { liveRoutes } from './routes/live/index.ts'
 import { webRoutes } from './routes/web/index.ts'
 import type { LiveHub } from '../live/live-hub.ts'
+import type { SensingService } from '../services/sensing.service.ts'
+import type { SensorIngest } from '../ingest/sensors/sensor-ingest.ts'
+import { deviceRoutes } from './routes/devices/index.ts'
+import { readingRoutes } from './routes/readings/index.ts'
+import { alarmRoutes } from './routes/alarms/index.ts'
+import { ngsiLdRoutes } from './routes/ngsi-ld/index.ts'
 
 /** Everything the HTTP layer calls. Built by the composition root (src/platform.ts) or a test. */
 export interface AppDeps {
@@ -35,6 +41,9 @@ export interface AppDeps {
   /** the hand-off ledger; absent = its routes are not served */
   readonly ledger?: LedgerService
   readonly live: LiveHub
+  /** sensing: device registry and readings; absent = its routes are not served */
+  readonly sensing?: SensingService
+  readonly sensors?: SensorIngest
   /** resolves when the database answers */
   readonly ping: () => Promise<void>
   /** extra route plugins from other slices (ingest channels, live, cockpit …) */
@@ -89,6 +98,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(liveRoutes(deps), { prefix: '/api/v1/live' })
   await app.register(webRoutes())
   if (deps.ledger) await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
+  if (deps.sensing && deps.sensors) {
+    const sensing = { ...deps, sensing: deps.sensing, sensors: deps.sensors }
+    await app.register(deviceRoutes(sensing), { prefix: '/api/v1/devices' })
+    await app.register(readingRoutes(sensing), { prefix: '/api/v1' })
+    await app.register(alarmRoutes(sensing), { prefix: '/api/v1' })
+    await app.register(ngsiLdRoutes(sensing), { prefix: '/ngsi-ld/v1' })
+  }
   for (const plugin of deps.plugins ?? []) await app.register(plugin)
   await app.ready()
   return app

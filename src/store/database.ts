@@ -293,6 +293,79 @@ export interface IngestDropTable {
   count: number
 }
 
+/** A registered sensing device (src/core/sensing Device). */
+export interface DeviceTable {
+  id: string
+  kind: string
+  name: string
+  lon: number
+  lat: number
+  grid_code: string | null
+  /** finest region code known (grid, else community/street/district): prefix filters select a subtree */
+  region_code: string | null
+  owner_unit_id: string
+  component_id: string | null
+  expected_interval_sec: number
+  installed_at: number
+  updated_at: number
+}
+
+export interface AlarmRuleTable {
+  id: string
+  /** the AlarmRule as JSON */
+  doc: string
+  updated_at: number
+}
+
+/** One accepted reading; primary key (device_id, quantity, ts): a redelivery is a no-op. */
+export interface ReadingTable {
+  device_id: string
+  quantity: string
+  ts: number
+  value: number
+}
+
+/** 1-minute and 1-hour aggregates, upserted with every batch of new readings. */
+export interface ReadingRollupTable {
+  device_id: string
+  quantity: string
+  resolution: string
+  bucket: number
+  min: number
+  max: number
+  sum: number
+  count: number
+}
+
+/** One alarm episode: raised (and repeated) while its case is open, cleared with evidence. */
+export interface AlarmTable {
+  id: string
+  key: string
+  rule_id: string
+  class_id: string
+  severity: string
+  device_id: string
+  /** grid cell (atomic rules) or combination place: alarms at one place share a case */
+  place: string | null
+  quantity: string | null
+  value: number | null
+  state: string
+  raised_at: number
+  last_raised_at: number
+  repeats: number
+  cleared_at: number | null
+  clear_value: number | null
+  case_id: string | null
+  updated_at: number
+}
+
+/** Ingest counters per channel: every DropReason, plus 'accepted' and 'duplicate' readings. */
+export interface IngestDropTable {
+  channel: string
+  reason: string
+  count: number
+}
+
 export interface Database {
   cases: CaseTable
   appeals: AppealTable
@@ -311,6 +384,12 @@ export interface Database {
   opinion_clusters: OpinionClusterTable
   opinion_posts: OpinionPostTable
   photos: PhotoTable
+  devices: DeviceTable
+  alarm_rules: AlarmRuleTable
+  readings: ReadingTable
+  reading_rollups: ReadingRollupTable
+  alarms: AlarmTable
+  ingest_drops: IngestDropTable
   devices: DeviceTable
   alarm_rules: AlarmRuleTable
   readings: ReadingTable

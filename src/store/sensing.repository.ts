@@ -115,7 +115,10 @@ export async function insertReadings(
 }
 
 /** Merge aggregates into the rollup rows (min/max kept, sum/count added). */
-export async function upsertRollups(db: Kysely<Database>, rows: readonly ReadingRollupTable[]): Promise<void> {
+export async function upsertRollups(
+  db: Kysely<Database>,
+  rows: readonly ReadingRollupTable[],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
     await db
       .insertInto('reading_rollups')
@@ -189,7 +192,10 @@ export async function rollups(
 }
 
 /** The newest reading of every quantity of these devices. */
-export async function latestReadings(db: Kysely<Database>, deviceIds: readonly string[]): Promise<ReadingTable[]> {
+export async function latestReadings(
+  db: Kysely<Database>,
+  deviceIds: readonly string[],
+): Promise<ReadingTable[]> {
   if (deviceIds.length === 0) return []
   const out: ReadingTable[] = []
   for (let i = 0; i < deviceIds.length; i += CHUNK) {
@@ -204,7 +210,11 @@ export async function latestReadings(db: Kysely<Database>, deviceIds: readonly s
             .where('device_id', 'in', ids)
             .groupBy(['device_id', 'quantity'])
             .as('m'),
-        (j) => j.onRef('m.device_id', '=', 'r.device_id').onRef('m.quantity', '=', 'r.quantity').onRef('m.ts', '=', 'r.ts'),
+        (j) =>
+          j
+            .onRef('m.device_id', '=', 'r.device_id')
+            .onRef('m.quantity', '=', 'r.quantity')
+            .onRef('m.ts', '=', 'r.ts'),
       )
       .select(['r.device_id', 'r.quantity', 'r.ts', 'r.value'])
       .execute()

@@ -1,0 +1,307 @@
+import type { Kysely } from 'kysely'
+import type { ErrorCode } from '../../core/errors.ts'
+import { compileRules, createRuleState, evaluate, tick as tickRules } from '../../core/sensing/rules.ts'
+import type { RuleSet, RuleState } from '../../core/sensing/rules.ts'
+import type { AlarmRule, AlarmTransition, Device, Reading } from '../../core/sensing/sensing.types.ts'
+import { dropReasonOf, validateReading } from '../../core/sensing/validate.ts'
+import type { DropReason, ValidateOptions } from '../../core/sensing/validate.ts'
+import { HOUR, MINUTE } from '../../core/time.ts'
+import type { Clock } from '../../services/ports.ts'
+import type { Database, IngestDropTable, ReadingRollupTable, ReadingTable } from '../../store/database.ts'
+import * as repo from '../../store/sensing.repository.ts'
+
+/** Where a message came from; counters are kept per channel. */
+export type IngestChannel = 'mqtt' | 'http' | 'ngsi-ld'
+
+/** What became of one device message. */
+export type SubmitOutcome =
+  | { readonly ok: true; readonly readings: number; readonly duplicates: number }
+  | {
+      readonly ok: false
+      readonly reason: DropReason
+      readonly code: ErrorCode
+      readonly message: string
+      readonly field?: string
+    }
+
+/** Handles alarm transitions after the readings that caused them are committed. */
+export interface TransitionSink {
+  handle(transitions: readonly AlarmTransition[], ctx: RegistryView): Promise<void>
+}
+
+/** The compiled registry the sink needs to describe a transition. */
+export interface RegistryView {
+  readonly devices: ReadonlyMap<string, Device>
+  readonly rules: ReadonlyMap<string, AlarmRule>
+}
+
+export interface SensorIngestDeps {
+  readonly db: Kysely<Database>
+  readonly clock: Clock
+  /** devices and rules, from the registry */
+  readonly registry: () => Promise<{ devices: Device[]; rules: AlarmRule[] }>
+  readonly sink: TransitionSink
+  readonly validate?: ValidateOptions
+  /** most messages committed in one transaction */
+  readonly maxBatch?: number
+  readonly log?: (msg: string) => void
+}
+
+export interface SensorIngest {
+  /** Validate, store and evaluate one device message. Resolves after its readings are committed. */
+  submit(deviceId: string, raw: unknown, channel: IngestChannel): Promise<SubmitOutcome>
+  /** Evaluate no-signal rules now (the engine's periodic tick). */
+  tick(): Promise<void>
+  /** Recompile devices and rules from the registry (alarm memory carries over). */
+  reload(): Promise<void>
+  /** The device registered under an id, as compiled (undefined before the first reload). */
+  device(id: string): Device | undefined
+  /** Start the periodic tick and registry refresh. */
+  start(o?: { tickMs?: number; refreshMs?: number }): void
+  /** Resolve once everything queued so far is committed and its alarms handled. */
+  drain(): Promise<void>
+  stop(): Promise<void>
+}
+
+interface Pending {
+  readonly channel: IngestChannel
+  readonly readings: readonly Reading[]
+  readonly resolve: (o: SubmitOutcome) => void
+  readonly reject: (e: unknown) => void
+}
+
+/**
+ * The sensor ingest: validate → store (group commit) → rules → alarm transitions.
+ *
+ * Like case intake, messages arriving while a commit runs wait and go in the next transaction as
+ * multi-row inserts, and each caller is answered after its own commit — so an MQTT PUBACK or an
+ * HTTP 200 sent on that answer means the reading is durable. A reading already stored (a QoS 1
+ * redelivery) is skipped by the primary key and neither rolled up nor evaluated twice.
+ */
+export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
+  const maxBatch = deps.maxBatch ?? 2000
+  const log = deps.log ?? (() => {})
+  let ruleSet: RuleSet | undefined
+  let ruleById = new Map<string, AlarmRule>()
+  let state: RuleState = createRuleState(deps.clock())
+  let queue: Pending[] = []
+  const drops = new Map<string, number>()
+  let running: Promise<void> | undefined
+  let alarmWork: Promise<void> = Promise.resolve()
+  let loading: Promise<void> | undefined
+  const timers: NodeJS.Timeout[] = []
+
+  function count(channel: IngestChannel, reason: string, n = 1): void {
+    const k = `${channel}\u0000${reason}`
+    drops.set(k, (drops.get(k) ?? 0) + n)
+  }
+
+  function schedule(): void {
+    if (running) return
+    // next event-loop turn: let messages already waiting on sockets join this commit
+    running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        const batch = queue.slice(0, maxBatch)
+        queue = queue.slice(batch.length)
+        return flush(batch)
+      })
+      .finally(() => {
+        running = undefined
+        if (queue.length > 0 || drops.size > 0) schedule()
+      })
+  }
+
+  async function flush(batch: readonly Pending[]): Promise<void> {
+    const now = deps.clock()
+    const rows: ReadingTable[] = []
+    for (const p of batch) {
+      for (const r of p.readings) {
+        rows.push({ device_id: r.deviceId, quantity: r.quantity, ts: r.ts, value: r.value })
+      }
+    }
+    const counted = [...drops]
+    drops.clear()
+    let inserted: ReadingTable[]
+    try {
+      inserted = await deps.db.transaction().execute(async (tx) => {
+        const got = rows.length > 0 ? await repo.insertReadings(tx, rows) : []
+        await repo.upsertRollups(tx, rollupsOf(got))
+        await repo.bumpCounters(tx, countersOf(counted, batch, got))
+        return got
+      })
+    } catch (e) {
+      // nothing was stored: the counters go back, every caller hears the failure (MQTT will redeliver)
+      for (const [k, n] of counted) drops.set(k, (drops.get(k) ?? 0) + n)
+      for (const p of batch) p.reject(e)
+      return
+    }
+    const fresh = new Set(inserted.map((r) => `${r.device_id}|${r.quantity}|${r.ts}`))
+    const transitions: AlarmTransition[] = []
+    for (const p of batch) {
+      let dup = 0
+      for (const r of p.readings) {
+        const k = `${r.deviceId}|${r.quantity}|${r.ts}`
+        if (!fresh.delete(k)) {
+          dup++
+          continue
+        }
+        if (!ruleSet) continue
+        const ev = evaluate(state, ruleSet, r, now)
+        state = ev.state
+        if (ev.transitions.length > 0) transitions.push(...ev.transitions)
+      }
+      p.resolve({ ok: true, readings: p.readings.length - dup, duplicates: dup })
+    }
+    if (transitions.length > 0) sink(transitions)
+  }
+
+  function sink(transitions: readonly AlarmTransition[]): void {
+    const ctx: RegistryView = { devices: ruleSet?.devices ?? new Map(), rules: ruleById }
+    alarmWork = alarmWork
+      .then(() => deps.sink.handle(transitions, ctx))
+      .catch((e: unknown) => log(`sensor alarms: ${(e as Error).message}`))
+  }
+
+  async function reload(): Promise<void> {
+    const { devices, rules } = await deps.registry()
+    let compiled = compileRules(rules, devices)
+    let usable = rules
+    if (!compiled.ok) {
+      // one bad rule must not silence the others: keep every rule that compiles on its own
+      usable = rules.filter((r) => compileRules([r], devices).ok)
+      log(`sensor rules: ${compiled.error.message}; running ${usable.length} of ${rules.length} rules`)
+      compiled = compileRules(usable, devices)
+    }
+    if (compiled.ok) {
+      ruleSet = compiled.value
+      ruleById = new Map(usable.map((r) => [r.id, r]))
+    }
+  }
+
+  function ensureLoaded(): Promise<void> {
+    loading ??= reload()
+    return loading
+  }
+
+  return {
+    async submit(deviceId, raw, channel) {
+      if (!ruleSet) await ensureLoaded()
+      const device = ruleSet?.devices.get(deviceId)
+      const r = validateReading(raw, device, deps.clock(), deps.validate)
+      if (!r.ok) {
+        const reason = dropReasonOf(r.error) ?? 'malformed'
+        count(channel, reason)
+        schedule()
+        return {
+          ok: false,
+          reason,
+          code: r.error.code,
+          message: r.error.message,
+          ...(r.error.field ? { field: r.error.field } : {}),
+        }
+      }
+      return new Promise<SubmitOutcome>((resolve, reject) => {
+        queue.push({ channel, readings: r.value, resolve, reject })
+        schedule()
+      })
+    },
+
+    async tick() {
+      if (!ruleSet) await ensureLoaded()
+      if (!ruleSet) return
+      const ev = tickRules(state, ruleSet, deps.clock())
+      state = ev.state
+      if (ev.transitions.length > 0) sink(ev.transitions)
+      await alarmWork
+    },
+
+    async reload() {
+      loading = reload()
+      await loading
+    },
+
+    device: (id) => ruleSet?.devices.get(id),
+
+    start(o = {}) {
+      void ensureLoaded()
+      const t = setInterval(
+        () => void this.tick().catch((e: unknown) => log(`sensor tick: ${String(e)}`)),
+        o.tickMs ?? 5000,
+      )
+      const r = setInterval(
+        () => void this.reload().catch((e: unknown) => log(`sensor registry: ${String(e)}`)),
+        o.refreshMs ?? 60_000,
+      )
+      t.unref()
+      r.unref()
+      timers.push(t, r)
+    },
+
+    async drain() {
+      while (running) await running
+      await alarmWork
+    },
+
+    async stop() {
+      for (const t of timers) clearInterval(t)
+      timers.length = 0
+      await this.drain()
+    },
+  }
+}
+
+/** 1-minute and 1-hour aggregates of newly stored readings, one row per bucket. */
+function rollupsOf(rows: readonly ReadingTable[]): ReadingRollupTable[] {
+  const out = new Map<string, ReadingRollupTable>()
+  for (const r of rows) {
+    for (const [resolution, size] of [
+      ['1m', MINUTE],
+      ['1h', HOUR],
+    ] as const) {
+      const bucket = Math.floor(r.ts / size) * size
+      const k = `${r.device_id}|${r.quantity}|${resolution}|${bucket}`
+      const a = out.get(k)
+      if (a) {
+        a.min = Math.min(a.min, r.value)
+        a.max = Math.max(a.max, r.value)
+        a.sum += r.value
+        a.count++
+      } else {
+        out.set(k, {
+          device_id: r.device_id,
+          quantity: r.quantity,
+          resolution,
+          bucket,
+          min: r.value,
+          max: r.value,
+          sum: r.value,
+          count: 1,
+        })
+      }
+    }
+  }
+  return [...out.values()]
+}
+
+function countersOf(
+  drops: readonly [string, number][],
+  batch: readonly Pending[],
+  inserted: readonly ReadingTable[],
+): IngestDropTable[] {
+  const m = new Map<string, number>(drops)
+  const add = (k: string, n: number) => {
+    if (n > 0) m.set(k, (m.get(k) ?? 0) + n)
+  }
+  // accepted/duplicate per channel: the inserted rows, attributed to channels in batch order
+  const fresh = new Set(inserted.map((r) => `${r.device_id}|${r.quantity}|${r.ts}`))
+  for (const p of batch) {
+    let ok = 0
+    for (const r of p.readings) if (fresh.delete(`${r.deviceId}|${r.quantity}|${r.ts}`)) ok++
+    add(`${p.channel}\u0000accepted`, ok)
+    add(`${p.channel}\u0000duplicate`, p.readings.length - ok)
+  }
+  return [...m].map(([k, count]) => {
+    const [channel, reason] = k.split('\u0000')
+    return { channel: channel, reason: reason, count }
+  })
+}
