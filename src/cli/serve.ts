@@ -3,6 +3,7 @@ import { buildApp } from '../http/app.ts'
 import { startCheckpointJob } from '../jobs/checkpoint.job.ts'
 import { createPlatform } from '../platform.ts'
 import { isEmpty, seedDemo } from '../sim/seed.ts'
+import { startSimulation, type Simulation } from '../sim/simulation.ts'
 
 export interface ServeOptions {
   readonly demo: boolean
@@ -31,11 +32,19 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
       `demo logins (password "${config.demoPassword}"): operator, dispatcher, handler, inspector, leader, admin`,
     )
   }
+  let simulation: Simulation | undefined
+  if (o.demo && o.simulation && config.simulationRate > 0) {
+    simulation = await startSimulation(platform, { ratePerMinute: config.simulationRate })
+    console.log(
+      `the demo city is alive: ${config.simulationRate} appeals a minute (SIMULATION_RATE; --no-simulation turns it off)`,
+    )
+  }
   let closing = false
   const close = async (signal: string) => {
     if (closing) return
     closing = true
     console.log(`${signal}: closing`)
+    await simulation?.stop()
     await app.close()
     await checkpoints?.stop()
     await platform.close()

@@ -1,13 +1,12 @@
 import { sql } from 'kysely'
-import type { Actor, CaseAction, Channel, Satisfaction } from '../core/case/case.types.ts'
+import type { CaseAction, Channel, Satisfaction } from '../core/case/case.types.ts'
 import { DAY, MINUTE } from '../core/time.ts'
 import { seededRng, type Rng } from '../geo/prng.ts'
 import type { Platform } from '../platform.ts'
-import type { Principal } from '../services/ports.ts'
 import { upsertUnits } from '../store/user.repository.ts'
 import { cityUnits } from './demo-units.ts'
 import { demoTeams } from './demo-teams.ts'
-import { DEMO_PLACES, jitter } from './places.ts'
+import { CITY_INSPECTOR, demoActors, handlerOf, pick, placeOf } from './actors.ts'
 import { loadDemoAppeals } from './demo-appeals.ts'
 
 export interface SeedOptions {
@@ -85,12 +84,11 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
         ],
         rnd,
       )
-      const place = DEMO_PLACES[Math.floor(rnd() * DEMO_PLACES.length)]
+      const where = placeOf(p, appeal.text, rnd)
       const r = await p.intake.intake({
         channel,
         text: appeal.text,
-        location: jitter(place.point, 400, rnd),
-        address: place.address,
+        ...where,
         reporterName: channel === 'patrol' ? '监督员' : '市民',
         reporterPhone: `13${Math.floor(100000000 + rnd() * 899999999)}`,
         // the class an operator would pick when the model is unsure
@@ -107,7 +105,8 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
         o.setTime(t)
         const unitId = c.unitId ?? fallbackUnit(c.region.districtCode)
         const act = action.type === 'dispatch' ? { ...action, unitId } : action
-        const actor = role === 'handler' ? handlerOf(unitId) : actors[role]
+        const actor =
+          role === 'handler' ? handlerOf(unitId) : role === 'inspector' ? CITY_INSPECTOR : actors[role]
         const next = await p.cases.act(actor, c.id, act, c.version).catch((e: Error) => {
           failures.set(e.message.slice(0, 80), (failures.get(e.message.slice(0, 80)) ?? 0) + 1)
           return undefined
@@ -132,41 +131,7 @@ function fallbackUnit(districtCode: string | undefined): string {
   return `${districtCode ?? '110102'}-cgw`
 }
 
-type SeedRole = 'operator' | 'dispatcher' | 'inspector' | 'admin' | 'handler'
-
-async function demoActors(p: Platform): Promise<Record<Exclude<SeedRole, 'handler'>, Principal>> {
-  const byName = async (username: string) => {
-    const row = await p.db.kysely
-      .selectFrom('users')
-      .selectAll()
-      .where('username', '=', username)
-      .executeTakeFirstOrThrow()
-    const actor: Actor = { id: row.id, role: row.role as Actor['role'], name: row.display_name }
-    return { actor, username, displayName: row.display_name }
-  }
-  return {
-    operator: await byName('operator'),
-    dispatcher: await byName('dispatcher'),
-    inspector: await byName('inspector'),
-    admin: await byName('admin'),
-  }
-}
-
-function handlerOf(unitId: string): Principal {
-  return {
-    actor: { id: `handler@${unitId}`, role: 'handler', unitId, name: '处置人员' },
-    username: `handler@${unitId}`,
-    displayName: '处置人员',
-  }
-}
-
-function pick<T>(weighted: readonly [T, number][], rnd: Rng): T {
-  let x = rnd()
-  for (const [v, w] of weighted) {
-    if ((x -= w) <= 0) return v
-  }
-  return weighted.at(-1)![0]
-}
+type SeedRole = 'operator' | 'dispatcher' | 'inspector' | 'handler'
 
 /** The actions that take a new case to `target`, with the role that performs each. */
 function plan(
