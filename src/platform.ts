@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import type { WorkCalendar } from './core/calendar/calendar.types.ts'
 import { parseCalendar } from './core/calendar/calendar.ts'
@@ -17,6 +19,11 @@ import { UnitKeyStore } from './ledger/keys.ts'
 import { createIntakeService, type IntakePipeline, type IntakeService } from './services/intake.service.ts'
 import { createCityService, type CityService } from './services/city.service.ts'
 import { createIntakePipeline } from './services/intake-pipeline.ts'
+import { createChannelServices, type ChannelServices } from './services/channels.ts'
+import { closureNoticeProcessor } from './services/closure-notice.service.ts'
+import { createDuplicateService } from './services/duplicates.service.ts'
+import { channelRoutes } from './http/routes/channels.ts'
+import { FileSystemPhotoStore } from './ingest/patrol/fs-photo-store.ts'
 import { loadClassifier } from './triage/model-classifier.ts'
 import { findClass } from './core/catalog/catalog.ts'
 import { parseDutyRules } from './core/duty/index.ts'
@@ -41,6 +48,8 @@ export interface Platform {
   readonly cases: CaseService
   readonly intake: IntakeService
   readonly city: CityService
+  /** hotline, patrol, public opinion, duplicate detection */
+  readonly channels: ChannelServices
   readonly ledger: LedgerService
   readonly live: LiveHub
   /** device registry, rules, readings, alarms */
@@ -69,6 +78,8 @@ export interface PlatformOptions {
   /** route confidently classified, placed appeals to their owner without a person (default true) */
   readonly autoDispatch?: boolean
   readonly migrate?: boolean
+  /** photos go to `${dataDir}/uploads`; none = a throwaway temporary folder (tests) */
+  readonly dataDir?: string
   /** ledger key folder; none = keys in memory (tests) */
   readonly ledgerKeysDir?: string
   /** FileAnchor path for checkpoints; none = not anchored */
@@ -123,13 +134,21 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     ...(o.ledgerCheckpointEvery ? { checkpointEvery: o.ledgerCheckpointEvery } : {}),
     ...(o.ledgerCheckpointSeconds ? { checkpointIntervalMs: o.ledgerCheckpointSeconds * 1000 } : {}),
   })
-  const cases = createCaseService({ db: db.kysely, clock, env, events: bus, processors: [ledger.processor] })
+  const cases = createCaseService({
+    db: db.kysely,
+    clock,
+    env,
+    events: bus,
+    processors: [ledger.processor, closureNoticeProcessor()],
+  })
   const triage = o.modelFile ? await loadClassifier(o.modelFile) : undefined
   const city = await createCityService({ db: db.kysely, clock, calendar, catalog, regions, defaultDuty })
+  const duplicates = createDuplicateService({ db: db.kysely, cases })
   const pipeline =
     o.pipeline ??
     createIntakePipeline({
       city,
+      duplicates,
       classExists: (id) => findClass(catalog, id) !== undefined,
       ...(triage ? { classifier: triage.classifier } : {}),
       options: {
@@ -139,6 +158,18 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       },
     })
   const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
+  const channels = createChannelServices({
+    db: db.kysely,
+    clock,
+    cases,
+    intake,
+    city,
+    duplicates,
+    photos: new FileSystemPhotoStore(
+      o.dataDir ? join(o.dataDir, 'uploads') : await mkdtemp(join(tmpdir(), 'onegrid-uploads-')),
+    ),
+    ...(triage ? { classifier: triage.classifier } : {}),
+  })
   const classExists = (id: string) => findClass(catalog, id) !== undefined
   const sensing = createSensingService({
     db: db.kysely,
@@ -181,6 +212,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     live,
     sensing,
     sensors,
+    channels,
     appDeps: () => ({
       auth,
       cases,
@@ -192,6 +224,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       live,
       sensing,
       sensors,
+      plugins: [channelRoutes({ auth, cases, intake, clock, ...channels })],
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },

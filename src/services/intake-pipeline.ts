@@ -76,6 +76,8 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
             }
           : {}),
       }
+      // the class triage settled on, even when the case waits for a person: duplicates are found by it
+      if (classId) explanation.classId = classId
       // a leader's instruction is its own case, never folded into another report
       if (deps.duplicates && input.channel !== 'instruction') {
         const verdict = await deps.duplicates.check({

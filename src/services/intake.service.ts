@@ -10,6 +10,7 @@ import type {
   Priority,
   RegionRef,
 } from '../core/case/case.types.ts'
+import { OPEN_STAGES } from '../core/case/case.types.ts'
 import { apply, openCase } from '../core/case/lifecycle.ts'
 import { AppError } from '../core/errors.ts'
 import type { Instant } from '../core/time.ts'
@@ -35,6 +36,18 @@ export interface IntakeInput {
   readonly idempotencyKey?: string
   /** when the reporter reported it (a late patrol upload); default now */
   readonly receivedAt?: Instant
+  /** stored photo paths (PhotoStore) sent with the appeal, recorded on its timeline entry */
+  readonly photos?: readonly string[]
+  /** a channel that already knows the case (an opinion cluster's case): attach there, no pipeline */
+  readonly attachToCaseId?: string
+}
+
+/** The open case an appeal repeats, and why the pipeline thinks so. */
+export interface AttachTarget {
+  readonly caseId: string
+  /** duplicate confidence, 0..1 */
+  readonly score: number
+  readonly reasons: readonly string[]
 }
 
 /** What the intake pipeline (triage, geocoding, routing) decided for one appeal. */
@@ -46,6 +59,8 @@ export interface IntakePlan {
   readonly actions?: readonly CaseAction[]
   /** why: classification, geocoding and routing explanations, recorded on the intake timeline entry */
   readonly explanation?: Readonly<Record<string, unknown>>
+  /** one more report of an open case: no new case, the appeal joins this one */
+  readonly attachTo?: AttachTarget
 }
 
 /** Classify, geocode and route an appeal before it is committed. */
@@ -58,6 +73,8 @@ export interface IntakeResult {
   readonly appealId: string
   /** true when the idempotency key had been seen: nothing new was stored */
   readonly replayed: boolean
+  /** true when the appeal joined an open case as one more report of it */
+  readonly attached: boolean
 }
 
 export interface IntakeServiceDeps {
@@ -125,7 +142,17 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
           'receivedAt',
         )
       }
-      const plan = deps.pipeline ? await deps.pipeline.plan(input, deps.clock()) : {}
+      const plan: IntakePlan = input.attachToCaseId
+        ? {
+            attachTo: {
+              caseId: input.attachToCaseId,
+              score: 1,
+              reasons: [`named by the ${input.channel} channel`],
+            },
+          }
+        : deps.pipeline
+          ? await deps.pipeline.plan(input, deps.clock())
+          : {}
       return new Promise<IntakeResult>((resolve, reject) => {
         queue.push({ input, plan, resolve, reject })
         schedule()
@@ -152,7 +179,8 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
     const known = await cases.casesByIdempotencyKeys(deps.db, keys)
     const fresh: Built[] = []
     const replays: { pending: Pending; caseId: string }[] = []
-    const inBatch = new Map<string, Built>()
+    const inBatch = new Map<string, string>()
+    const attaching: Pending[] = []
     for (const p of batch) {
       const key = p.input.idempotencyKey
       const seen = key ? known.get(key) : undefined
@@ -162,37 +190,71 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
       }
       const twin = key ? inBatch.get(key) : undefined
       if (twin) {
-        replays.push({ pending: p, caseId: twin.case.id })
+        replays.push({ pending: p, caseId: twin })
+        continue
+      }
+      if (p.plan.attachTo) {
+        attaching.push(p)
+        if (key) inBatch.set(key, p.plan.attachTo.caseId)
         continue
       }
       const built = build(deps.env, p, now)
       fresh.push(built)
-      if (key) inBatch.set(key, built)
+      if (key) inBatch.set(key, built.case.id)
     }
+    const targets = new Map(
+      (await cases.findCases(deps.db, [...new Set(attaching.map((p) => p.plan.attachTo!.caseId))])).map(
+        (c) => [c.id, c],
+      ),
+    )
+    const attached: Attached[] = []
+    for (const p of attaching) {
+      const target = targets.get(p.plan.attachTo!.caseId)
+      if (target && OPEN_STAGES.includes(target.stage)) {
+        const a = attach(target, p, now)
+        targets.set(target.id, a.case)
+        attached.push(a)
+      } else {
+        // the case closed (or vanished) since the pipeline looked: this report starts a new case
+        const { attachTo, ...plan } = p.plan
+        fresh.push(
+          build(
+            deps.env,
+            { ...p, plan: { ...plan, explanation: { ...plan.explanation, attachRefused: attachTo } } },
+            now,
+          ),
+        )
+      }
+    }
+    const updated = [...new Map(attached.map((a) => [a.case.id, a])).values()]
 
-    if (fresh.length > 0) {
+    if (fresh.length > 0 || attached.length > 0) {
       await deps.db.transaction().execute(async (tx) => {
+        for (const a of updated) {
+          const before = attached.find((x) => x.case.id === a.case.id)!.before
+          if (!(await cases.updateCase(tx, a.case, before.version, now))) {
+            throw new AppError('CASE_VERSION_CONFLICT', `case ${a.case.id} changed while an appeal joined it`)
+          }
+        }
         await cases.insertCases(
           tx,
           fresh.map((b) => b.case),
           now,
         )
-        await cases.insertAppeals(
-          tx,
-          fresh.map((b) => b.appeal),
-        )
-        await cases.insertTimeline(
-          tx,
-          fresh.flatMap((b) => b.entries),
-        )
-        await cases.insertOutbox(
-          tx,
-          fresh.flatMap((b) => b.events),
-        )
+        await cases.insertAppeals(tx, [...fresh.map((b) => b.appeal), ...attached.map((a) => a.appeal)])
+        await cases.insertTimeline(tx, [...fresh.flatMap((b) => b.entries), ...attached.map((a) => a.entry)])
+        await cases.insertOutbox(tx, [...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
       })
-      deps.events.publish(fresh.flatMap((b) => b.events))
+      deps.events.publish([...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
     }
-    for (const b of fresh) b.pending.resolve({ case: b.case, appealId: b.appeal.id, replayed: false })
+    for (const b of fresh) {
+      b.pending.resolve({ case: b.case, appealId: b.appeal.id, replayed: false, attached: false })
+    }
+    for (const a of attached) {
+      // every caller sees the case as it stands after the whole batch
+      const latest = targets.get(a.case.id) ?? a.case
+      a.pending.resolve({ case: latest, appealId: a.appeal.id, replayed: false, attached: true })
+    }
     if (replays.length > 0) {
       const found = new Map(
         (
@@ -204,7 +266,7 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
       )
       for (const r of replays) {
         const c = found.get(r.caseId)
-        if (c) r.pending.resolve({ case: c, appealId: '', replayed: true })
+        if (c) r.pending.resolve({ case: c, appealId: '', replayed: true, attached: false })
         else r.pending.reject(new AppError('INTERNAL', `idempotent replay lost case ${r.caseId}`))
       }
     }
@@ -216,6 +278,75 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
     } else {
       batch[0]?.reject(e)
     }
+  }
+}
+
+interface Attached {
+  readonly pending: Pending
+  readonly before: Case
+  readonly case: Case
+  readonly appeal: StoredAppeal
+  readonly entry: TimelineEntry
+  readonly event: CaseEvent
+}
+
+/** One more report of an open case: the appeal, the case with one more appeal counted, its timeline entry. */
+function attach(target: Case, p: Pending, now: Instant): Attached {
+  const { input } = p
+  const how = p.plan.attachTo!
+  const appeal = appealOf(input, target.id, now)
+  const next: Case = {
+    ...target,
+    version: target.version + 1,
+    counters: { ...target.counters, appeals: target.counters.appeals + 1 },
+  }
+  const payload = {
+    channel: input.channel,
+    appealId: appeal.id,
+    score: how.score,
+    reasons: how.reasons,
+    ...(input.photos?.length ? { photos: input.photos } : {}),
+  }
+  return {
+    pending: p,
+    before: target,
+    case: next,
+    appeal,
+    entry: {
+      caseId: target.id,
+      seq: next.version,
+      action: 'appeal',
+      from: target.stage,
+      to: target.stage,
+      actorId: SYSTEM.id,
+      role: 'system',
+      at: now,
+      payload,
+    },
+    event: {
+      type: 'case.appeal-added',
+      caseId: target.id,
+      at: now,
+      stage: target.stage,
+      ...(target.unitId ? { unitId: target.unitId } : {}),
+      payload: { channel: input.channel, appealId: appeal.id, score: how.score },
+    },
+  }
+}
+
+function appealOf(input: IntakeInput, caseId: string, now: Instant): StoredAppeal {
+  return {
+    id: newId('A', now),
+    caseId,
+    channel: input.channel,
+    text: input.text,
+    receivedAt: Math.min(input.receivedAt ?? now, now),
+    ...(input.reporterName ? { reporterName: input.reporterName } : {}),
+    ...(input.reporterPhone ? { reporterPhone: input.reporterPhone } : {}),
+    ...(input.location ? { location: input.location } : {}),
+    ...(input.address ? { address: input.address } : {}),
+    ...(input.externalId ? { externalId: input.externalId } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
   }
 }
 
@@ -238,19 +369,7 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
     },
     env,
   )
-  const appeal: StoredAppeal = {
-    id: newId('A', now),
-    caseId: id,
-    channel: input.channel,
-    text: input.text,
-    receivedAt: reportedAt,
-    ...(input.reporterName ? { reporterName: input.reporterName } : {}),
-    ...(input.reporterPhone ? { reporterPhone: input.reporterPhone } : {}),
-    ...(input.location ? { location: input.location } : {}),
-    ...(input.address ? { address: input.address } : {}),
-    ...(input.externalId ? { externalId: input.externalId } : {}),
-    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-  }
+  const appeal = appealOf(input, id, now)
   const entries: TimelineEntry[] = [
     {
       caseId: id,
@@ -261,7 +380,12 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
       actorId: SYSTEM.id,
       role: 'system',
       at: now,
-      payload: { channel: input.channel, appealId: appeal.id, ...(plan.explanation ?? {}) },
+      payload: {
+        channel: input.channel,
+        appealId: appeal.id,
+        ...(input.photos?.length ? { photos: input.photos } : {}),
+        ...(plan.explanation ?? {}),
+      },
     },
   ]
   const events: CaseEvent[] = [

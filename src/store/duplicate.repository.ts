@@ -7,7 +7,12 @@ import type { Database } from './database.ts'
 /** Where and when to look for cases a new appeal may repeat. */
 export interface CandidateQuery {
   /** lon/lat box around the appeal's point; none = look by street only */
-  readonly box?: { readonly west: number; readonly south: number; readonly east: number; readonly north: number }
+  readonly box?: {
+    readonly west: number
+    readonly south: number
+    readonly east: number
+    readonly north: number
+  }
   readonly streetCode?: string
   readonly since: Instant
   readonly until: Instant
@@ -18,16 +23,20 @@ export interface CandidateQuery {
 
 /**
  * Every appeal of every open case reported in the time window inside the box (or, for an appeal
- * without a point, in the same street): one candidate per appeal, so a case is as near as its
- * nearest report. Served by cases(stage, reported_at) and cases(lat, lon).
+ * without a point, in the same street): one candidate per appeal, so a case reads as alike as its
+ * most alike report, placed at the case's point. Served by cases(stage, reported_at) and cases(lat, lon).
  */
-export async function duplicateCandidates(db: Kysely<Database>, q: CandidateQuery): Promise<DuplicateCandidate[]> {
+export async function duplicateCandidates(
+  db: Kysely<Database>,
+  q: CandidateQuery,
+): Promise<DuplicateCandidate[]> {
   const { box, streetCode } = q
   if (!box && !streetCode) return []
   let query = db
     .selectFrom('cases as c')
     .innerJoin('appeals as a', 'a.case_id', 'c.id')
-    .select(['c.id', 'c.class_id', 'c.street_code', 'a.text', 'a.lon', 'a.lat', 'a.received_at'])
+    .select(['c.id', 'c.class_id', 'c.street_code', 'c.lon', 'c.lat', 'a.text', 'a.received_at'])
+    .select(['a.lon as appeal_lon', 'a.lat as appeal_lat'])
     .where('c.stage', 'in', OPEN_STAGES)
     .where('c.reported_at', '>=', q.since)
     .where('c.reported_at', '<=', q.until)
@@ -47,12 +56,42 @@ export async function duplicateCandidates(db: Kysely<Database>, q: CandidateQuer
     })
   if (q.exceptCaseId) query = query.where('c.id', '!=', q.exceptCaseId)
   const rows = await query.limit(q.limit ?? 500).execute()
+  const hints = await intakeClasses(db, [...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
   return rows.map((r) => ({
     caseId: r.id,
     text: r.text,
     at: r.received_at,
-    ...(r.lon != null && r.lat != null ? { location: { lon: r.lon, lat: r.lat } } : {}),
+    // distance from where the case is, not from its farthest report: attached reports must not
+    // stretch a case's footprint down the street one hop at a time
+    ...(r.lon != null && r.lat != null
+      ? { location: { lon: r.lon, lat: r.lat } }
+      : r.appeal_lon != null && r.appeal_lat != null
+        ? { location: { lon: r.appeal_lon, lat: r.appeal_lat } }
+        : {}),
     ...(r.street_code != null ? { streetCode: r.street_code } : {}),
-    ...(r.class_id != null ? { classId: r.class_id } : {}),
+    ...((r.class_id ?? hints.get(r.id)) ? { classId: (r.class_id ?? hints.get(r.id))! } : {}),
   }))
+}
+
+/**
+ * The class intake triage settled on for cases not registered yet (a hotline order waiting for the
+ * operator): recorded on the intake timeline entry, so duplicates of it are found before register.
+ */
+export async function intakeClasses(
+  db: Kysely<Database>,
+  caseIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (caseIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('timeline')
+    .select(['case_id', 'payload'])
+    .where('case_id', 'in', caseIds)
+    .where('action', '=', 'intake')
+    .execute()
+  const out = new Map<string, string>()
+  for (const r of rows) {
+    const classId = (JSON.parse(r.payload) as { classId?: unknown }).classId
+    if (typeof classId === 'string') out.set(r.case_id, classId)
+  }
+  return out
 }

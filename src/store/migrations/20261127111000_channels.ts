@@ -55,7 +55,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('received_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('opinion_posts_pk', ['source', 'post_id'])
     .execute()
-  await db.schema.createIndex('opinion_posts_cluster').on('opinion_posts').columns(['cluster_id', 'at']).execute()
+  await db.schema
+    .createIndex('opinion_posts_cluster')
+    .on('opinion_posts')
+    .columns(['cluster_id', 'at'])
+    .execute()
 
   await db.schema
     .createTable('photos')
