@@ -7,6 +7,7 @@ import { migrateAllDown, migrateDown, migrateToLatest } from '../store/migrate.t
 import { seedDemo } from '../sim/seed.ts'
 import { serve } from './serve.ts'
 import { registerLedgerCommands } from './ledger.ts'
+import { registerChannelCommands } from './channels.ts'
 
 /** Parse the environment once; on any problem, list them all and exit 1. */
 function loadConfig(): Config {
@@ -91,6 +92,7 @@ export function program(): Command {
     })
 
   registerLedgerCommands(cli, loadConfig)
+  registerChannelCommands(cli, loadConfig)
 
   const user = cli.command('user').description('manage users')
   user
