@@ -6,8 +6,11 @@ import { openDatabase } from '../store/db.ts'
 import { migrateAllDown, migrateDown, migrateToLatest } from '../store/migrate.ts'
 import { seedDemo } from '../sim/seed.ts'
 import { serve } from './serve.ts'
+import { simulateSensors } from './sensors.ts'
 import { registerLedgerCommands } from './ledger.ts'
 import { registerChannelCommands } from './channels.ts'
+import { registerOpen311Commands } from './open311.ts'
+import { registerCityCommands } from './city.ts'
 
 /** Parse the environment once; on any problem, list them all and exit 1. */
 function loadConfig(): Config {
@@ -93,6 +96,43 @@ export function program(): Command {
 
   registerLedgerCommands(cli, loadConfig)
   registerChannelCommands(cli, loadConfig)
+  registerOpen311Commands(cli, loadConfig)
+  registerCityCommands(cli, loadConfig, (fn) => withPlatform(loadConfig(), (p) => fn(p)))
+
+  const simulate = cli.command('simulate').description('simulate parts of the city')
+  simulate
+    .command('sensors')
+    .description(
+      'publish a recorded series (Beijing air quality .csv, Rangsit water level .json) as one device over MQTT, retimed to now',
+    )
+    .requiredOption(
+      '--replay <file>',
+      'e.g. data/sensors/PRSA_Data_Dongsi_20130301-20170228.csv or data/sensors/waterlevel.json',
+    )
+    .requiredOption(
+      '--device <id>',
+      'the registered device to publish as (demo: aq-dongsi-1, wl-tonghuihe-1)',
+    )
+    .option('--speed <n>', 'times real time (3600: an hour a second; 0: as fast as possible)', '3600')
+    .option('--mqtt <url>', 'broker (default: MQTT_URL, else the embedded broker on MQTT_PORT)')
+    .option('--quantities <list>', 'comma-separated quantities to publish (default: all in the file)')
+    .action(
+      async (o: { replay: string; device: string; speed: string; mqtt?: string; quantities?: string }) => {
+        const config = loadConfig()
+        const speed = Number(o.speed)
+        if (!Number.isFinite(speed) || speed < 0)
+          {throw new Error(`--speed must be a number ≥ 0 (got "${o.speed}")`)}
+        console.log(
+          await simulateSensors({
+            replay: o.replay,
+            device: o.device,
+            speed,
+            mqtt: o.mqtt ?? config.mqttUrl ?? `mqtt://127.0.0.1:${config.mqttPort}`,
+            ...(o.quantities ? { quantities: o.quantities.split(',') } : {}),
+          }),
+        )
+      },
+    )
 
   const user = cli.command('user').description('manage users')
   user

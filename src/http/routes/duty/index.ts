@@ -33,6 +33,8 @@ export function dutyRoutes(deps: Pick<AppDeps, 'auth' | 'city' | 'clock'>): Fast
           summary: 'Store a proposed rule set (validated; inactive until activated)',
           body: Type.Unknown(),
         },
+        // a city's whole list: a thousand rules and more
+        bodyLimit: 16 * 1024 * 1024,
         preHandler: admin,
       },
       async (req, reply) => {
