@@ -11,6 +11,9 @@ import type { DomainError } from './core/errors.ts'
 import type { AppDeps } from './http/app.ts'
 import { LocalBus } from './live/local-bus.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { startNatsRelay } from './live/nats-relay.ts'
+import { createEmergencyService, type EmergencyService } from './services/emergency.service.ts'
+import { createTrendService, type TrendService } from './services/trend.service.ts'
 import { createAuthService, type AuthService } from './services/auth.service.ts'
 import { createCaseService, type CaseService } from './services/case.service.ts'
 import { createLedgerService, type LedgerService } from './services/ledger.service.ts'
@@ -19,6 +22,11 @@ import { UnitKeyStore } from './ledger/keys.ts'
 import { createIntakeService, type IntakePipeline, type IntakeService } from './services/intake.service.ts'
 import { createCityService, type CityService } from './services/city.service.ts'
 import { createIntakePipeline } from './services/intake-pipeline.ts'
+import {
+  createOpen311Service,
+  parseOpen311Definitions,
+  type Open311Service,
+} from './services/open311.service.ts'
 import { createChannelServices, type ChannelServices } from './services/channels.ts'
 import { closureNoticeProcessor } from './services/closure-notice.service.ts'
 import { createDuplicateService } from './services/duplicates.service.ts'
@@ -31,7 +39,11 @@ import { loadRegions } from './geo/load-regions.ts'
 import { buildLifecycleEnv } from './services/lifecycle-env.ts'
 import type { Clock } from './services/ports.ts'
 import { openDatabase, type Db } from './store/db.ts'
-import { createSensingService, type RetentionPolicy, type SensingService } from './services/sensing.service.ts'
+import {
+  createSensingService,
+  type RetentionPolicy,
+  type SensingService,
+} from './services/sensing.service.ts'
 import { createSensorIngest, type SensorIngest } from './ingest/sensors/sensor-ingest.ts'
 import { createAlarmCases } from './ingest/sensors/alarm-cases.ts'
 import { migrateToLatest } from './store/migrate.ts'
@@ -52,10 +64,16 @@ export interface Platform {
   readonly channels: ChannelServices
   readonly ledger: LedgerService
   readonly live: LiveHub
+  /** emergency command mode: server state every node and cockpit shares */
+  readonly emergency: EmergencyService
+  /** daily case counts with a Holt-Winters forecast band */
+  readonly trend: TrendService
   /** device registry, rules, readings, alarms */
   readonly sensing: SensingService
   /** validate → store → rules → alarm cases; network adapters (MQTT, HTTP, NGSI-LD) feed it */
   readonly sensors: SensorIngest
+  /** Open311 GeoReport v2: keys, services, requests */
+  readonly open311: Open311Service
   /** the dependencies buildApp takes */
   appDeps(): AppDeps
   close(): Promise<void>
@@ -64,6 +82,8 @@ export interface Platform {
 export interface PlatformOptions {
   readonly databaseUrl: string
   readonly databaseSchema?: string
+  /** NATS for live events across nodes; none = this node's events only */
+  readonly natsUrl?: string
   /** how long raw readings (and 1-minute rollups) and 1-hour rollups are kept */
   readonly readingsRetention?: RetentionPolicy
   readonly catalogFile: string
@@ -87,6 +107,8 @@ export interface PlatformOptions {
   readonly ledgerCheckpointEvery?: number
   readonly ledgerCheckpointSeconds?: number
   readonly ledgerSigning?: 'batch' | 'entry'
+  /** Open311 service-definition attributes (default data/open311/attributes.json) */
+  readonly open311AttributesFile?: string
 }
 
 /** Read and validate a data file; a bad one is refused with every problem listed. */
@@ -118,12 +140,17 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     loadData(o.dutyFile, parseDutyRules),
     loadRegions(o.regionsFile),
   ])
+  const open311Definitions = await loadData(
+    o.open311AttributesFile ?? 'data/open311/attributes.json',
+    (json) => parseOpen311Definitions(json, catalog),
+  )
   const db = await openDatabase(o.databaseUrl, o.databaseSchema ? { schema: o.databaseSchema } : {})
   if (o.migrate !== false) await migrateToLatest(db)
   const clock = o.clock ?? (() => Date.now())
   const env = buildLifecycleEnv(catalog, calendar)
   const bus = new LocalBus()
   const live = new LiveHub(bus)
+  const relay = o.natsUrl ? await startNatsRelay(o.natsUrl, bus, (events) => live.push(events)) : undefined
   const auth = createAuthService({ db: db.kysely, clock })
   const ledger = await createLedgerService({
     db: db.kysely,
@@ -158,6 +185,14 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       },
     })
   const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
+  const open311 = createOpen311Service({
+    db: db.kysely,
+    clock,
+    catalog,
+    intake,
+    definitions: open311Definitions,
+    utcOffsetMinutes: calendar.utcOffsetMinutes,
+  })
   const channels = createChannelServices({
     db: db.kysely,
     clock,
@@ -196,7 +231,21 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     sink: alarmCases,
     log: (m) => console.error(m),
   })
-  sensing.onChange(() => sensors.reload().catch((e: unknown) => console.error(`sensor registry: ${String(e)}`)))
+  sensing.onChange(() =>
+    sensors.reload().catch((e: unknown) => console.error(`sensor registry: ${String(e)}`)),
+  )
+  const emergency = createEmergencyService({
+    db: db.kysely,
+    clock,
+    calendar,
+    city,
+    // the bus is typed for case events; the live hub forwards any event with type/at/payload
+    events: { publish: (events) => bus.publish(events as unknown as CaseEvent[]) },
+    // LEDGER (emergency): instructions and acknowledgements go on the hand-off ledger once
+    // LedgerService exposes a generic `append(tx, EntryInput[], stateDoc)` (its `record` takes case
+    // hand-offs only). Then pass `ledger` here; the service's single call site is `recordOnLedger`.
+  })
+  const trend = createTrendService({ db: db.kysely, clock, calendar })
   return {
     db,
     clock,
@@ -210,9 +259,12 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     city,
     ledger,
     live,
+    emergency,
+    trend,
     sensing,
     sensors,
     channels,
+    open311,
     appDeps: () => ({
       auth,
       cases,
@@ -222,8 +274,11 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       city,
       ledger,
       live,
+      emergency,
+      trend,
       sensing,
       sensors,
+      open311,
       plugins: [channelRoutes({ auth, cases, intake, clock, ...channels })],
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
@@ -231,6 +286,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     }),
     async close() {
       live.close()
+      await relay?.close()
       await sensors.stop()
       await alarmCases.idle()
       await intake.drain()
