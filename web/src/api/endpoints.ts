@@ -66,14 +66,13 @@ export const api = {
   emergency: () => optional(http.get<EmergencyState>('/emergency')),
   emergencyCommand: (cmd: EmergencyCommand) => http.post<EmergencyState>('/emergency', cmd),
   units: () => optional(http.get<{ items: readonly Unit[] } | readonly Unit[]>('/units').then(items)),
+  /** All teams, or the 8 nearest to `near` (the server lists teams with `position`; distance is ours). */
   teams: (near?: GeoPoint) =>
     optional(
       http
-        .get<{ items: readonly Team[] } | readonly Team[]>(
-          '/teams',
-          near ? { near: `${near.lon},${near.lat}`, limit: 8 } : {},
-        )
-        .then(items),
+        .get<{ items: readonly ServerTeam[] } | readonly ServerTeam[]>('/teams')
+        .then(items)
+        .then((list) => nearest(list.map(teamOf), near, 8)),
     ),
   devices: () => optional(http.get<{ items: readonly Device[] } | readonly Device[]>('/devices').then(items)),
   /** Uploads one photo (multipart) and returns the reference to put in `report.photos`. */
@@ -96,4 +95,27 @@ export const api = {
 /** List endpoints may answer `{items}` or a bare array; the app wants the array. */
 function items<T>(r: { items: readonly T[] } | readonly T[]): readonly T[] {
   return Array.isArray(r) ? (r as readonly T[]) : (r as { items: readonly T[] }).items
+}
+
+/** A team as `GET /teams` sends it: `position` where the app says `location`. */
+type ServerTeam = Team & { readonly position?: GeoPoint }
+
+function teamOf(t: ServerTeam): Team {
+  const { position, ...rest } = t
+  const location = t.location ?? position
+  return location ? { ...rest, location } : rest
+}
+
+function nearest(list: readonly Team[], near: GeoPoint | undefined, n: number): readonly Team[] {
+  if (!near) return list
+  const rad = Math.PI / 180
+  const metres = (p: GeoPoint) => {
+    const x = (p.lon - near.lon) * rad * Math.cos(((p.lat + near.lat) / 2) * rad)
+    const y = (p.lat - near.lat) * rad
+    return Math.sqrt(x * x + y * y) * 6_371_000
+  }
+  return list
+    .flatMap((t) => (t.location ? [{ ...t, distance: metres(t.location) }] : []))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, n)
 }

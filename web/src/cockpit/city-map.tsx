@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { useId, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Counts, GeoPoint, RegionLevel } from '../api/types.ts'
 import { Chart } from '../charts/chart.tsx'
@@ -53,6 +53,7 @@ export function CityMap({
     [current.level, current.parent],
   )
   const option = useMapOption(regions, heat, markers, emergency ?? false)
+  const pickerId = useId()
 
   const drill = (code: string) => {
     if (regions.state !== 'ready') return
@@ -78,6 +79,29 @@ export function CityMap({
           ),
         )}
         <span className="map-level">{t(`map.level.${current.level}`)}</span>
+        {regions.state === 'ready' && CHILD[regions.data.level] ? (
+          // The canvas is not reachable by keyboard or screen reader: the same drill-down as a select.
+          <>
+            <label className="sr-only" htmlFor={pickerId}>
+              {t('map.drillTo')}
+            </label>
+            <select
+              id={pickerId}
+              className="map-picker"
+              value=""
+              onChange={(e) => e.target.value && drill(e.target.value)}
+            >
+              <option value="">{t('map.drillTo')}…</option>
+              {[...regions.data.fc.features]
+                .sort((a, b) => a.properties.code.localeCompare(b.properties.code))
+                .map((f) => (
+                  <option key={f.properties.code} value={f.properties.code}>
+                    {f.properties.name}
+                  </option>
+                ))}
+            </select>
+          </>
+        ) : null}
       </nav>
       {regions.state === 'ready' && option ? (
         <Chart

@@ -323,7 +323,7 @@ export function EmergencyView({
                       <span className="team-name">{tm.name}</span>
                       <span className="team-meta">
                         {tm.distance !== undefined ? `${(tm.distance / 1000).toFixed(1)} km` : ''}{' '}
-                        {tm.status ?? ''}
+                        {tm.status ? t(`teamStatus.${tm.status}`, { defaultValue: tm.status }) : ''}
                       </span>
                     </li>
                   ))}

@@ -231,7 +231,7 @@ export function CaseDetailPane({
           {t('desk.timeline')}
         </h3>
         <StateNote state={timeline} />
-        {timeline.state === 'ready' ? <Timeline items={timeline.data.items} /> : null}
+        {timeline.state === 'ready' ? <Timeline items={timeline.data.items} unitName={unitName} /> : null}
       </section>
     </article>
   )
@@ -246,7 +246,13 @@ function Fact({ k, v }: { k: string; v: string }) {
   )
 }
 
-function Timeline({ items }: { items: readonly TimelineEntry[] }) {
+function Timeline({
+  items,
+  unitName,
+}: {
+  items: readonly TimelineEntry[]
+  unitName: (id: string | undefined) => string
+}) {
   const { t } = useTranslation()
   return (
     <ol className="timeline">
@@ -259,9 +265,10 @@ function Timeline({ items }: { items: readonly TimelineEntry[] }) {
             <time className="tl-at">{fmtDateTime(e.at)}</time>
             <div className="tl-body">
               <span className="tl-action">{t(`action.${e.action}`, { defaultValue: e.action })}</span>
-              <span className="tl-who">
-                {t(`role.${e.role}`)} {e.actorId}
-                {e.unitId ? ` · ${e.unitId}` : ''}
+              {/* the user id stays at hand for audits; people read the role and the unit */}
+              <span className="tl-who" title={e.actorId}>
+                {t(`role.${e.role}`)}
+                {e.unitId ? ` · ${unitName(e.unitId)}` : ''}
               </span>
               {e.from !== e.to ? (
                 <span className="tl-stage">
