@@ -41,6 +41,11 @@ export type ErrorCode =
   | 'INGEST_DUPLICATE'
   // ledger
   | 'LEDGER_INVALID'
+  // emergency command mode
+  | 'EMERGENCY_NOT_ACTIVE'
+  | 'EMERGENCY_ALREADY_ACTIVE'
+  | 'EMERGENCY_NOT_ADDRESSED'
+  | 'EMERGENCY_ALREADY_ACKNOWLEDGED'
   // server
   | 'RATE_LIMITED'
   | 'INTERNAL'

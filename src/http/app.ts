@@ -22,6 +22,10 @@ import { teamRoutes } from './routes/teams/index.ts'
 import { unitRoutes } from './routes/units/index.ts'
 import { liveRoutes } from './routes/live/index.ts'
 import { webRoutes } from './routes/web/index.ts'
+import { emergencyRoutes } from './routes/emergency/index.ts'
+import { trendRoutes } from './routes/trend/index.ts'
+import type { EmergencyService } from '../services/emergency.service.ts'
+import type { TrendService } from '../services/trend.service.ts'
 import type { LiveHub } from '../live/live-hub.ts'
 import type { SensingService } from '../services/sensing.service.ts'
 import type { SensorIngest } from '../ingest/sensors/sensor-ingest.ts'
@@ -41,6 +45,10 @@ export interface AppDeps {
   /** the hand-off ledger; absent = its routes are not served */
   readonly ledger?: LedgerService
   readonly live: LiveHub
+  /** emergency command mode (应急指挥模式); absent = its routes are not served */
+  readonly emergency?: EmergencyService
+  /** daily case trend with forecast; absent = not served */
+  readonly trend?: TrendService
   /** sensing: device registry and readings; absent = its routes are not served */
   readonly sensing?: SensingService
   readonly sensors?: SensorIngest
@@ -97,6 +105,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(dutyRoutes(deps), { prefix: '/api/v1/duty-rules' })
   await app.register(liveRoutes(deps), { prefix: '/api/v1/live' })
   await app.register(webRoutes())
+  if (deps.emergency) {
+    await app.register(emergencyRoutes({ ...deps, emergency: deps.emergency }), { prefix: '/api/v1/emergency' })
+  }
+  if (deps.trend) await app.register(trendRoutes({ ...deps, trend: deps.trend }), { prefix: '/api/v1/metrics/trend' })
   if (deps.ledger) await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
   if (deps.sensing && deps.sensors) {
     const sensing = { ...deps, sensing: deps.sensing, sensors: deps.sensors }

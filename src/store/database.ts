@@ -366,6 +366,65 @@ export interface IngestDropTable {
   count: number
 }
 
+/** The city's one emergency-mode row: the active incident, if any (20261127114000_emergency). */
+export interface EmergencyHeadTable {
+  name: string
+  incident_id: string | null
+  version: number
+}
+
+export interface EmergencyIncidentTable {
+  id: string
+  title: string
+  /** JSON IncidentArea */
+  area: string
+  started_at: number
+  started_by: string
+  started_by_name: string | null
+  stopped_at: number | null
+  stopped_by: string | null
+}
+
+export interface EmergencyInstructionTable {
+  id: string
+  incident_id: string
+  text: string
+  at: number
+  actor_id: string
+  actor_name: string | null
+  actor_unit_id: string | null
+  /** JSON string arrays */
+  unit_ids: string
+  team_ids: string
+  addressees: string
+}
+
+/** Primary key (instruction_id, unit_id): a unit acknowledges once. */
+export interface EmergencyAckTable {
+  instruction_id: string
+  unit_id: string
+  at: number
+  actor_id: string
+  actor_name: string | null
+  note: string | null
+}
+
+/** The command log: append-only (triggers refuse UPDATE and DELETE). */
+export interface EmergencyLogTable {
+  seq: Generated<number>
+  incident_id: string
+  at: number
+  kind: string
+  actor_id: string
+  actor_name: string | null
+  role: string
+  unit_id: string | null
+  text: string
+  /** JSON string array */
+  unit_ids: string | null
+  instruction_id: string | null
+}
+
 export interface Database {
   cases: CaseTable
   appeals: AppealTable
@@ -396,4 +455,9 @@ export interface Database {
   reading_rollups: ReadingRollupTable
   alarms: AlarmTable
   ingest_drops: IngestDropTable
+  emergency_head: EmergencyHeadTable
+  emergency_incidents: EmergencyIncidentTable
+  emergency_instructions: EmergencyInstructionTable
+  emergency_acks: EmergencyAckTable
+  emergency_log: EmergencyLogTable
 }

@@ -39,6 +39,7 @@ const EVENT_NAMES = [
   'sensor.alarm',
   'emergency.started',
   'emergency.instructed',
+  'emergency.acknowledged',
   'emergency.updated',
   'emergency.stopped',
   'metrics',

@@ -135,6 +135,22 @@ export interface ForecastPoint {
 export interface Trend {
   readonly days: readonly TrendPoint[]
   readonly forecast?: readonly ForecastPoint[]
+  /** which model made the forecast (docs/forecast.md); `note` says why a simpler one was used */
+  readonly model?: {
+    readonly name: string
+    readonly alpha?: number
+    readonly beta?: number
+    readonly gamma?: number
+    readonly level: number
+    readonly note?: string
+  }
+  /** rolling-origin errors of the forecast and of the seasonal-naive baseline */
+  readonly error?: {
+    readonly mae: number
+    readonly rmse: number
+    readonly mase?: number
+    readonly baseline: { readonly mae: number; readonly rmse: number; readonly mase?: number }
+  }
 }
 
 export interface RankingRow {
@@ -206,6 +222,18 @@ export interface EmergencyState {
   readonly startedAt?: number
   readonly startedBy?: string
   readonly log?: readonly CommandLogEntry[]
+  /** instructions of this incident with the units that acknowledged and those still pending */
+  readonly instructions?: readonly EmergencyInstruction[]
+}
+
+export interface EmergencyInstruction {
+  readonly id: string
+  readonly text: string
+  readonly at: number
+  readonly byName?: string
+  readonly addressees: readonly string[]
+  readonly acks: readonly { readonly unitId: string; readonly at: number; readonly byName?: string; readonly note?: string }[]
+  readonly pending: readonly string[]
 }
 
 export type EmergencyCommand =

@@ -1,0 +1,7 @@
+export type * from './emergency.types.ts'
+export { ACK_ROLES, applyEmergency, areaLabel, COMMAND_ROLES, IDLE, pendingAcks } from './emergency.ts'
+export type { ApplyOptions } from './emergency.ts'
+export { areaShape, checkArea, MAX_RADIUS_M } from './area.ts'
+export type { AreaShape } from './area.ts'
+export { nearbyTeams } from './teams.ts'
+export type { NearbyQuery, NearbyTeam } from './teams.ts'
