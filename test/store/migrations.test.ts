@@ -9,11 +9,24 @@ describe.each(DATABASES)('migrations on $dialect', (d) => {
     const { url, schema } = d.fresh()
     const db = await openDatabase(url, schema ? { schema } : {})
     try {
-      const tables = async () =>
-        (await db.kysely.introspection.getTables())
-          .map((t) => t.name)
+      const tables = async () => {
+        const { rows } =
+          d.dialect === 'postgres'
+            ? await sql<{
+                name: string
+              }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
+                db.kysely,
+              )
+            : await sql<{
+                name: string
+              }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(
+                db.kysely,
+              )
+        return rows
+          .map((r) => r.name)
           .filter((n) => !n.startsWith('kysely_'))
           .sort()
+      }
       await migrateToLatest(db)
       const first = await tables()
       expect(first).toEqual(
