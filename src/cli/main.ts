@@ -81,7 +81,7 @@ export function program(): Command {
   cli
     .command('seed')
     .description('seed the demo city: units, one user per role, a few hundred cases over all stages')
-    .option('--cases <n>', 'how many cases', '300')
+    .option('--cases <n>', 'how many cases', '1000')
     .action(async (opts: { cases: string }) => {
       const config = loadConfig()
       await withPlatform(config, async (p, setTime) => {

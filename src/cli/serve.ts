@@ -4,6 +4,7 @@ import { startCheckpointJob } from '../jobs/checkpoint.job.ts'
 import { createPlatform } from '../platform.ts'
 import { isEmpty, seedDemo } from '../sim/seed.ts'
 import { startSimulation, type Simulation } from '../sim/simulation.ts'
+import { startSensorRoles, type SensorRoles } from './sensors.ts'
 
 export interface ServeOptions {
   readonly demo: boolean
@@ -19,14 +20,27 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
   if (o.demo && (await isEmpty(platform))) {
     console.log('seeding the demo city …')
     console.log(
-      await seedDemo(platform, { cases: 300, password: config.demoPassword, setTime: (t) => (seedTime = t) }),
+      await seedDemo(platform, {
+        cases: 1000,
+        password: config.demoPassword,
+        setTime: (t) => (seedTime = t),
+      }),
     )
   }
+  // MQTT and the sensor jobs start before the API, so a taken MQTT port is reported first, in one line
+  const sensors: SensorRoles = await startSensorRoles(platform, config, o.roles, {
+    simulate: o.demo && o.simulation && config.simulationRate > 0,
+  })
   const app = await buildApp(platform.appDeps(), { logger: { level: config.logLevel } })
-  const url = await app.listen({ port: config.port, host: config.host })
+  if (!o.roles.includes('api')) {
+    console.log(`OneGrid worker running: ${o.roles.join(', ')} (no API: add the api role to serve HTTP)`)
+  }
+  const url = o.roles.includes('api') ? await app.listen({ port: config.port, host: config.host }) : undefined
   const checkpoints = o.roles.includes('jobs') ? startCheckpointJob(platform.ledger) : undefined
-  const shown = url.replace('0.0.0.0', 'localhost')
-  console.log(`OneGrid is serving at ${shown}  (API docs ${shown}/docs)`)
+  if (url) {
+    const shown = url.replace('0.0.0.0', 'localhost')
+    console.log(`OneGrid is serving at ${shown}  (API docs ${shown}/docs)`)
+  }
   if (o.demo) {
     console.log(
       `demo logins (password "${config.demoPassword}"): operator, dispatcher, handler, inspector, leader, admin`,
@@ -46,6 +60,7 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
     console.log(`${signal}: closing`)
     await simulation?.stop()
     await app.close()
+    await sensors.stop()
     await checkpoints?.stop()
     await platform.close()
     process.exit(0)

@@ -5,6 +5,7 @@ import { seededRng, type Rng } from '../geo/prng.ts'
 import type { Platform } from '../platform.ts'
 import { upsertUnits } from '../store/user.repository.ts'
 import { cityUnits } from './demo-units.ts'
+import { seedDevices } from './devices.ts'
 import { demoTeams } from './demo-teams.ts'
 import { CITY_INSPECTOR, demoActors, handlerOf, pick, placeOf } from './actors.ts'
 import { loadDemoAppeals } from './demo-appeals.ts'
@@ -61,6 +62,7 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   for (const u of DEMO_USERS) await p.auth.addUser({ ...u, password: o.password })
   const teams = demoTeams(p)
   for (const team of teams) await p.city.saveTeam(team)
+  const sensing = await seedDevices(p)
 
   const rnd = seededRng('onegrid-demo-seed')
   const end = p.clock()
@@ -69,9 +71,7 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   const open: string[] = []
   const failures = new Map<string, number>()
   const appeals = await loadDemoAppeals(p.catalog)
-  const starts = Array.from({ length: o.cases }, () => end - Math.floor(rnd() * 30 * DAY)).sort(
-    (a, b) => a - b,
-  )
+  const starts = reportTimes(o.cases, end, rnd)
   try {
     for (const reportedAt of starts) {
       o.setTime(reportedAt)
@@ -124,11 +124,33 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   }
   if (failures.size > 0) console.warn('seed: actions refused:', Object.fromEntries(failures))
   const byStage = [...counts].map(([s, n]) => `${s} ${n}`).join(', ')
-  return `seeded ${p.city.units().length} units, ${teams.length} teams, ${DEMO_USERS.length} users (password "${o.password}"), ${o.cases} cases: ${byStage}`
+  return `seeded ${p.city.units().length} units, ${teams.length} teams, ${DEMO_USERS.length} users (password "${o.password}"), ${o.cases} cases: ${byStage}; ${sensing}`
 }
 
 function fallbackUnit(districtCode: string | undefined): string {
   return `${districtCode ?? '110102'}-cgw`
+}
+
+/** How many days of history the demo city has: enough for a weekly forecast to learn from. */
+const HISTORY_DAYS = 84
+
+/**
+ * When the demo's appeals were reported: over the last HISTORY_DAYS, fewer on weekends (as the
+ * 12345 line sees), more in the daytime, slowly rising — a series a forecast can learn a week from.
+ */
+function reportTimes(n: number, end: number, rnd: Rng): number[] {
+  const out: number[] = []
+  while (out.length < n) {
+    const ago = rnd() * HISTORY_DAYS * DAY
+    const t = end - Math.floor(ago)
+    const local = new Date(t + 8 * 3600_000)
+    const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6
+    const hour = local.getUTCHours()
+    const weight =
+      (weekend ? 0.6 : 1) * (hour >= 7 && hour <= 21 ? 1 : 0.25) * (1 - (0.4 * ago) / (HISTORY_DAYS * DAY))
+    if (rnd() < weight) out.push(t)
+  }
+  return out.sort((a, b) => a - b)
 }
 
 type SeedRole = 'operator' | 'dispatcher' | 'inspector' | 'handler'
