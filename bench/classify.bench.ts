@@ -8,7 +8,7 @@ const MODEL = new URL('../data/triage/model.json', import.meta.url).pathname
 const CSV = new URL('../data/triage/labelled.csv', import.meta.url).pathname
 
 /** Operations per second of `fn` over `texts`, repeated until at least `minMs` have passed. */
-function opsPerSecond(texts: readonly string[], fn: (t: string) => unknown, minMs = 1500): number {
+export function opsPerSecond(texts: readonly string[], fn: (t: string) => unknown, minMs = 1500): number {
   let ops = 0
   const start = performance.now()
   let sink = 0

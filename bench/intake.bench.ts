@@ -32,7 +32,7 @@ async function platform(): Promise<Platform> {
 }
 
 /** Floor: the same case row inserted with a raw prepared statement, BATCH rows per transaction. */
-async function rawInsertPerSecond(p: Platform): Promise<number> {
+export async function rawInsertPerSecond(p: Platform): Promise<number> {
   const db = await openDatabase(tmpDb())
   await migrateToLatest(db)
   const sqlite = db.sqlite!

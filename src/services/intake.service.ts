@@ -99,6 +99,9 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000
 
 const SYSTEM: Actor = { id: 'system', role: 'system', name: 'OneGrid' }
 
+/** Most event-loop turns a commit waits for plans in progress to join it. */
+const MAX_GATHER_TURNS = 64
+
 interface Pending {
   readonly input: IntakeInput
   readonly plan: IntakePlan
@@ -119,9 +122,21 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   // Flush on the next turn of the event loop, not at once: better-sqlite3 answers synchronously,
   // so a flush started in the same turn would commit each appeal alone (one fsync each) before the
   // requests already waiting on their sockets could join it.
+  async function planned(pipeline: IntakePipeline, input: IntakeInput): Promise<IntakePlan> {
+    planning++
+    try {
+      return await pipeline.plan(input, deps.clock())
+    } finally {
+      planning--
+    }
+  }
+
+  // appeals whose pipeline plan is still running (it may query the database: duplicate candidates)
+  let planning = 0
+
   function schedule(): void {
     if (running) return
-    running = new Promise<void>((resolve) => setImmediate(resolve))
+    running = gather()
       .then(async () => {
         const batch = queue.slice(0, maxBatch)
         queue = queue.slice(batch.length)
@@ -131,6 +146,18 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
         running = undefined
         if (queue.length > 0) schedule()
       })
+  }
+
+  /**
+   * Wait for the plans in progress to join the batch: they queue for the same connection as the
+   * commit, so flushing as soon as the first is ready would commit them one by one, an fsync each.
+   * Bounded in event-loop turns (not clock time, which tests fake) so a steady stream still flushes.
+   */
+  async function gather(): Promise<void> {
+    let turns = 0
+    do {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    } while (planning > 0 && queue.length < maxBatch && ++turns < MAX_GATHER_TURNS)
   }
 
   return {
@@ -151,7 +178,7 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
             },
           }
         : deps.pipeline
-          ? await deps.pipeline.plan(input, deps.clock())
+          ? await planned(deps.pipeline, input)
           : {}
       return new Promise<IntakeResult>((resolve, reject) => {
         queue.push({ input, plan, resolve, reject })

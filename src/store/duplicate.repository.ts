@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { OPEN_STAGES } from '../core/case/case.types.ts'
 import type { DuplicateCandidate } from '../core/triage/duplicates.ts'
 import type { Instant } from '../core/time.ts'
@@ -24,7 +24,8 @@ export interface CandidateQuery {
 /**
  * Every appeal of every open case reported in the time window inside the box (or, for an appeal
  * without a point, in the same street): one candidate per appeal, so a case reads as alike as its
- * most alike report, placed at the case's point. Served by cases(stage, reported_at) and cases(lat, lon).
+ * most alike report, placed at the case's point. With a box the query is driven by cases(lat, lon);
+ * without one by cases(stage, reported_at).
  */
 export async function duplicateCandidates(
   db: Kysely<Database>,
@@ -37,23 +38,24 @@ export async function duplicateCandidates(
     .innerJoin('appeals as a', 'a.case_id', 'c.id')
     .select(['c.id', 'c.class_id', 'c.street_code', 'c.lon', 'c.lat', 'a.text', 'a.received_at'])
     .select(['a.lon as appeal_lon', 'a.lat as appeal_lat'])
-    .where('c.stage', 'in', OPEN_STAGES)
-    .where('c.reported_at', '>=', q.since)
-    .where('c.reported_at', '<=', q.until)
-    .where((eb) => {
-      const near = box
-        ? eb.and([
-            eb('c.lat', '>=', box.south),
-            eb('c.lat', '<=', box.north),
-            eb('c.lon', '>=', box.west),
-            eb('c.lon', '<=', box.east),
-          ])
-        : undefined
-      const street = streetCode ? eb('c.street_code', '=', streetCode) : undefined
-      // with a point: the box, plus same-street cases that have no point of their own
-      if (near && street) return eb.or([near, eb.and([street, eb('c.lat', 'is', null)])])
-      return (near ?? street)!
-    })
+  if (box) {
+    // Written so no index applies to stage or time: at intake rates every open case is recent, and
+    // the planner would otherwise walk (stage, reported_at) over all of them instead of the 50 m box.
+    query = query
+      .where('c.lat', '>=', box.south)
+      .where('c.lat', '<=', box.north)
+      .where('c.lon', '>=', box.west)
+      .where('c.lon', '<=', box.east)
+      .where(sql<string>`c.stage || ''`, 'in', OPEN_STAGES)
+      .where(sql<number>`c.reported_at + 0`, '>=', q.since)
+      .where(sql<number>`c.reported_at + 0`, '<=', q.until)
+  } else {
+    query = query
+      .where('c.stage', 'in', OPEN_STAGES)
+      .where('c.reported_at', '>=', q.since)
+      .where('c.reported_at', '<=', q.until)
+      .where('c.street_code', '=', streetCode!)
+  }
   if (q.exceptCaseId) query = query.where('c.id', '!=', q.exceptCaseId)
   const rows = await query.limit(q.limit ?? 500).execute()
   const hints = await intakeClasses(db, [...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
