@@ -241,9 +241,8 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     city,
     // the bus is typed for case events; the live hub forwards any event with type/at/payload
     events: { publish: (events) => bus.publish(events as unknown as CaseEvent[]) },
-    // LEDGER (emergency): instructions and acknowledgements go on the hand-off ledger once
-    // LedgerService exposes a generic `append(tx, EntryInput[], stateDoc)` (its `record` takes case
-    // hand-offs only). Then pass `ledger` here; the service's single call site is `recordOnLedger`.
+    // instructions and acknowledgements cross unit boundaries: they go on the hand-off ledger
+    ledger,
   })
   const trend = createTrendService({ db: db.kysely, clock, calendar })
   return {

@@ -65,6 +65,8 @@ export interface LedgerService {
   readonly processor: ActionProcessor
   /** Record hand-offs inside the caller's transaction (emergency orders, acknowledgements, intake). */
   record(tx: Kysely<Database>, handOffs: readonly HandOff[]): Promise<LedgerEntry[]>
+  /** Append entries that are not case actions (emergency orders and acknowledgements) inside the caller's transaction. */
+  append(tx: Kysely<Database>, inputs: readonly EntryInput[], stateDoc: string): Promise<LedgerEntry[]>
   /** Sign, co-sign, store and anchor a checkpoint over every committed entry; undefined if none is new. */
   checkpoint(): Promise<Checkpoint | undefined>
   /** `checkpoint()` when enough entries or enough time has gone by since the last one. */
@@ -253,6 +255,7 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   }
 
   return {
+    append,
     processor: {
       async onApplied(tx, before, applied, p) {
         await record(tx, [{ before, after: applied.case, entry: applied.entry, actor: p.actor }])

@@ -132,6 +132,12 @@ describe.each(DATABASES)('emergency command mode over the API on $dialect', (d) 
     const viaPost = await post('handler2', { action: 'acknowledge', instructionId: i.id })
     expect(viaPost.json().instructions[0].pending).toEqual([])
     expect(seen.filter((e) => e.type === 'emergency.acknowledged')).toHaveLength(2)
+
+    // every order and acknowledgement crossed a unit boundary: it is on the tamper-evident ledger
+    const entries = await t.platform.ledger.entries(0, 1000)
+    const mine = entries.filter((e) => e.action === 'instruct' || e.action === 'acknowledge')
+    expect(mine.length).toBeGreaterThanOrEqual(4)
+    expect((await t.platform.ledger.verify()).ok).toBe(true)
   })
 
   it('keeps an append-only log and switches back with one click', async () => {
