@@ -16,6 +16,14 @@ import { createEmergencyService, type EmergencyService } from './services/emerge
 import { createTrendService, type TrendService } from './services/trend.service.ts'
 import { createAuthService, type AuthService } from './services/auth.service.ts'
 import { createCaseService, type CaseService } from './services/case.service.ts'
+import {
+  createEvaluationProcessor,
+  createEvaluationService,
+  type EvaluationService,
+} from './services/evaluation.service.ts'
+import { createSweepService, type SweepService } from './services/sweep.service.ts'
+import { createMetricsService } from './services/metrics.service.ts'
+import { hostname } from 'node:os'
 import { createLedgerService, type LedgerService } from './services/ledger.service.ts'
 import { FileAnchor } from './ledger/anchor.ts'
 import { UnitKeyStore } from './ledger/keys.ts'
@@ -63,6 +71,8 @@ export interface Platform {
   /** hotline, patrol, public opinion, duplicate detection */
   readonly channels: ChannelServices
   readonly ledger: LedgerService
+  readonly evaluation: EvaluationService
+  readonly sweep: SweepService
   readonly live: LiveHub
   /** emergency command mode: server state every node and cockpit shares */
   readonly emergency: EmergencyService
@@ -161,12 +171,24 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     ...(o.ledgerCheckpointEvery ? { checkpointEvery: o.ledgerCheckpointEvery } : {}),
     ...(o.ledgerCheckpointSeconds ? { checkpointIntervalMs: o.ledgerCheckpointSeconds * 1000 } : {}),
   })
+  // what must happen inside every action's transaction: the ledger entry and the rollup delta
+  const evaluationProcessor = createEvaluationProcessor()
+  const processors = [ledger.processor, evaluationProcessor]
   const cases = createCaseService({
     db: db.kysely,
     clock,
     env,
     events: bus,
-    processors: [ledger.processor, closureNoticeProcessor()],
+    processors: [...processors, closureNoticeProcessor()],
+  })
+  const evaluation = createEvaluationService({ db: db.kysely, clock })
+  const sweep = createSweepService({
+    db: db.kysely,
+    clock,
+    env,
+    events: bus,
+    processors,
+    holder: `${hostname()}:${process.pid}`,
   })
   const triage = o.modelFile ? await loadClassifier(o.modelFile) : undefined
   const city = await createCityService({ db: db.kysely, clock, calendar, catalog, regions, defaultDuty })
@@ -184,7 +206,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
         autoChannels: new Set(['patrol', 'sensor', 'open311', 'opinion', 'instruction', 'self']),
       },
     })
-  const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline })
+  const intake = createIntakeService({ db: db.kysely, clock, env, events: bus, pipeline, processors })
   const open311 = createOpen311Service({
     db: db.kysely,
     clock,
@@ -244,6 +266,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     // instructions and acknowledgements cross unit boundaries: they go on the hand-off ledger
     ledger,
   })
+  const metrics = createMetricsService({ db: db.kysely, clock, calendar, city, evaluation })
   const trend = createTrendService({ db: db.kysely, clock, calendar })
   return {
     db,
@@ -257,6 +280,8 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     intake,
     city,
     ledger,
+    evaluation,
+    sweep,
     live,
     emergency,
     trend,
@@ -278,6 +303,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       sensing,
       sensors,
       open311,
+      metrics,
       plugins: [channelRoutes({ auth, cases, intake, clock, ...channels })],
       ping: async () => {
         await sql`select 1`.execute(db.kysely)

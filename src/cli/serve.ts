@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts'
 import { buildApp } from '../http/app.ts'
+import { startPeriodic } from '../jobs/periodic.ts'
 import { startCheckpointJob } from '../jobs/checkpoint.job.ts'
 import { createPlatform } from '../platform.ts'
 import { isEmpty, seedDemo } from '../sim/seed.ts'
@@ -37,6 +38,10 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
   }
   const url = o.roles.includes('api') ? await app.listen({ port: config.port, host: config.host }) : undefined
   const checkpoints = o.roles.includes('jobs') ? startCheckpointJob(platform.ledger) : undefined
+  // one node sweeps at a time (a lease row); every jobs node tries each minute
+  const sweeper = o.roles.includes('jobs')
+    ? startPeriodic('SLA sweep', () => platform.sweep.sweepOnce(), 60_000)
+    : undefined
   if (url) {
     const shown = url.replace('0.0.0.0', 'localhost')
     console.log(`OneGrid is serving at ${shown}  (API docs ${shown}/docs)`)
@@ -62,6 +67,7 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
     await app.close()
     await sensors.stop()
     await checkpoints?.stop()
+    await sweeper?.stop()
     await platform.close()
     process.exit(0)
   }

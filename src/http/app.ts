@@ -27,12 +27,17 @@ import { trendRoutes } from './routes/trend/index.ts'
 import type { EmergencyService } from '../services/emergency.service.ts'
 import type { TrendService } from '../services/trend.service.ts'
 import type { LiveHub } from '../live/live-hub.ts'
+import type { MetricsService } from '../services/metrics.service.ts'
+import { metricsRoutes } from './routes/metrics/index.ts'
 import type { SensingService } from '../services/sensing.service.ts'
 import type { SensorIngest } from '../ingest/sensors/sensor-ingest.ts'
 import { deviceRoutes } from './routes/devices/index.ts'
 import { readingRoutes } from './routes/readings/index.ts'
 import { alarmRoutes } from './routes/alarms/index.ts'
 import { ngsiLdRoutes } from './routes/ngsi-ld/index.ts'
+import type { Open311Service } from '../services/open311.service.ts'
+import { open311Routes } from './routes/open311/index.ts'
+import { open311KeyRoutes } from './routes/open311/keys.ts'
 
 /** Everything the HTTP layer calls. Built by the composition root (src/platform.ts) or a test. */
 export interface AppDeps {
@@ -52,7 +57,10 @@ export interface AppDeps {
   /** sensing: device registry and readings; absent = its routes are not served */
   readonly sensing?: SensingService
   readonly sensors?: SensorIngest
+  /** Open311 GeoReport v2 at /open311/v2 and its keys at /api/v1/open311/keys; absent = not served */
+  readonly open311?: Open311Service
   /** resolves when the database answers */
+  readonly metrics?: MetricsService
   readonly ping: () => Promise<void>
   /** extra route plugins from other slices (ingest channels, live, cockpit …) */
   readonly plugins?: readonly FastifyPluginAsync[]
@@ -104,11 +112,16 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(teamRoutes(deps), { prefix: '/api/v1/teams' })
   await app.register(dutyRoutes(deps), { prefix: '/api/v1/duty-rules' })
   await app.register(liveRoutes(deps), { prefix: '/api/v1/live' })
+  if (deps.metrics)
+    {await app.register(metricsRoutes({ auth: deps.auth, metrics: deps.metrics }), { prefix: '/api/v1' })}
   await app.register(webRoutes())
   if (deps.emergency) {
-    await app.register(emergencyRoutes({ ...deps, emergency: deps.emergency }), { prefix: '/api/v1/emergency' })
+    await app.register(emergencyRoutes({ ...deps, emergency: deps.emergency }), {
+      prefix: '/api/v1/emergency',
+    })
   }
-  if (deps.trend) await app.register(trendRoutes({ ...deps, trend: deps.trend }), { prefix: '/api/v1/metrics/trend' })
+  if (deps.trend)
+    {await app.register(trendRoutes({ ...deps, trend: deps.trend }), { prefix: '/api/v1/metrics/trend' })}
   if (deps.ledger) await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
   if (deps.sensing && deps.sensors) {
     const sensing = { ...deps, sensing: deps.sensing, sensors: deps.sensors }
@@ -116,6 +129,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await app.register(readingRoutes(sensing), { prefix: '/api/v1' })
     await app.register(alarmRoutes(sensing), { prefix: '/api/v1' })
     await app.register(ngsiLdRoutes(sensing), { prefix: '/ngsi-ld/v1' })
+  }
+  if (deps.open311) {
+    const open311 = { ...deps, open311: deps.open311 }
+    await app.register(open311Routes(open311), { prefix: '/open311/v2' })
+    await app.register(open311KeyRoutes(open311), { prefix: '/api/v1/open311/keys' })
   }
   for (const plugin of deps.plugins ?? []) await app.register(plugin)
   await app.ready()

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type {
+  Applied,
   Actor,
   Case,
   CaseAction,
@@ -18,7 +19,8 @@ import * as cases from '../store/case.repository.ts'
 import type { StoredAppeal, TimelineEntry } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
 import { newId } from '../store/ids.ts'
-import type { Clock, EventPublisher } from './ports.ts'
+import type { ActionProcessor } from './case.service.ts'
+import type { Clock, EventPublisher, Principal } from './ports.ts'
 
 /** One appeal as a channel hands it over. */
 export interface IntakeInput {
@@ -85,6 +87,12 @@ export interface IntakeServiceDeps {
   readonly pipeline?: IntakePipeline
   /** most appeals committed in one transaction (group commit) */
   readonly maxBatch?: number
+  /**
+   * run inside the intake transaction for every action the pipeline applied (accept, register,
+   * dispatch): the same processors as the case service's, so a case routed at intake is on the
+   * ledger and in the rollups like one routed by hand
+   */
+  readonly processors?: readonly ActionProcessor[]
 }
 
 export interface IntakeService {
@@ -96,6 +104,12 @@ export interface IntakeService {
 
 /** A reporter's clock may run this far ahead before its timestamp is refused. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000
+
+const SYSTEM_PRINCIPAL: Principal = {
+  actor: { id: 'system', role: 'system', name: 'OneGrid' },
+  username: 'system',
+  displayName: 'OneGrid',
+}
 
 const SYSTEM: Actor = { id: 'system', role: 'system', name: 'OneGrid' }
 
@@ -197,6 +211,8 @@ interface Built {
   readonly appeal: StoredAppeal
   readonly entries: TimelineEntry[]
   readonly events: CaseEvent[]
+  /** the pipeline's actions, each with the case before it, for the processors */
+  readonly steps: { readonly before: Case; readonly applied: Applied }[]
 }
 
 async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promise<void> {
@@ -271,6 +287,10 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
         await cases.insertAppeals(tx, [...fresh.map((b) => b.appeal), ...attached.map((a) => a.appeal)])
         await cases.insertTimeline(tx, [...fresh.flatMap((b) => b.entries), ...attached.map((a) => a.entry)])
         await cases.insertOutbox(tx, [...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
+        for (const proc of deps.processors ?? []) {
+          for (const b of fresh)
+            {for (const step of b.steps) await proc.onApplied(tx, step.before, step.applied, SYSTEM_PRINCIPAL)}
+        }
       })
       deps.events.publish([...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
     }
@@ -433,14 +453,16 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
       },
     },
   ]
+  const steps: Built['steps'][number][] = []
   for (const action of plan.actions ?? []) {
     const r = apply(c, action, SYSTEM, now, env)
     if (!r.ok) break
+    steps.push({ before: c, applied: r.value })
     c = r.value.case
     entries.push({ ...r.value.entry, seq: c.version })
     events.push(...r.value.events)
   }
-  return { pending: p, case: c, appeal, entries, events }
+  return { pending: p, case: c, appeal, entries, events, steps }
 }
 
 /** A title for lists: the first clause of the text, at most 40 characters. */
