@@ -11,6 +11,14 @@ export interface Config {
   /** external MQTT broker; none = the embedded broker on `mqttPort` */
   readonly mqttUrl?: string
   readonly mqttPort: number
+  /** this ingest worker's MQTT client id: stable, so the broker keeps its session across restarts */
+  readonly mqttClientId: string
+  /** the shared-subscription group ingest workers join (`$share/<group>/onegrid/+/readings`) */
+  readonly mqttShareGroup: string
+  /** how long the broker keeps a dead worker's session (its unacked readings) for its restart */
+  readonly mqttSessionExpirySec: number
+  /** raw readings (and 1-minute rollups) are kept `rawDays`, 1-hour rollups `rollupDays` */
+  readonly readingsRetention: { readonly rawDays: number; readonly rollupDays: number }
   readonly natsUrl?: string
   readonly dataDir: string
   readonly catalogFile: string
@@ -80,6 +88,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     ...(env.DATABASE_SCHEMA ? { databaseSchema: env.DATABASE_SCHEMA } : {}),
     ...(mqttUrl ? { mqttUrl } : {}),
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
+    mqttClientId: env.MQTT_CLIENT_ID || `onegrid-ingest-${env.HOSTNAME || 'local'}`,
+    mqttShareGroup: env.MQTT_SHARE_GROUP || 'onegrid',
+    mqttSessionExpirySec: int('MQTT_SESSION_EXPIRY_SEC', 86_400, 0, 4_294_967_295),
+    readingsRetention: Object.freeze({
+      rawDays: int('READINGS_RAW_DAYS', 30, 1, 3650),
+      rollupDays: int('READINGS_ROLLUP_DAYS', 400, 1, 36500),
+    }),
     ...(natsUrl ? { natsUrl } : {}),
     dataDir,
     catalogFile: env.CATALOG_FILE || 'data/catalog/default.json',
