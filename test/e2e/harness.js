@@ -134,9 +134,9 @@ export async function startServer({ readyMs = 180_000, simulationRate = 60 } = {
       },
       { timeoutMs: readyMs, everyMs: 500, what: `GET ${base}/healthz` },
     ).catch((e) => {
-      if (exited)
-        throw new Error(`the server exited (${exited.code ?? exited.signal}):\n${log.slice(-15).join('\n')}`)
-      throw e
+      const tail = log.slice(-15).join('\n')
+      if (exited) throw new Error(`the server exited (${exited.code ?? exited.signal}):\n${tail}`)
+      throw new Error(`${e.message}\nserver log:\n${tail}`)
     })
   } catch (e) {
     await stop()

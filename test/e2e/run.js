@@ -110,6 +110,8 @@ async function act(page, action, fill, expectStage) {
   await page.getByRole('button', { name: action, exact: true }).click()
   const form = page.getByRole('form', { name: action })
   await form.waitFor()
+  const unnamed = await unnamedControls(page, '.action-form')
+  assert(!unnamed.length, `the ${action} form has controls without a name: ${unnamed.join(' ; ')}`)
   if (fill) await fill(form)
   await form.getByRole('button', { name: `确认${action}` }).click()
   const banner = page.getByRole('status').filter({ hasText: `已${action}，当前环节：${expectStage}` })

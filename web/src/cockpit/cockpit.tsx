@@ -197,7 +197,7 @@ export function Cockpit() {
               />
             ) : null}
           </Panel>
-          <Panel title={t('cockpit.rankings')}>
+          <Panel title={t('cockpit.rankings')} className="scroll">
             <StateNote state={ranks} what="GET /api/v1/rankings" />
             {ranks.state === 'ready' ? <RankingsTable rows={ranks.data.items.slice(0, 6)} compact /> : null}
           </Panel>
