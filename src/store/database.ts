@@ -293,77 +293,41 @@ export interface IngestDropTable {
   count: number
 }
 
-/** A registered sensing device (src/core/sensing Device). */
-export interface DeviceTable {
+/** An Open311 API key: only its SHA-256 is kept; the key itself is shown once, when issued. */
+export interface Open311KeyTable {
   id: string
-  kind: string
   name: string
-  lon: number
-  lat: number
-  grid_code: string | null
-  /** finest region code known (grid, else community/street/district): prefix filters select a subtree */
-  region_code: string | null
-  owner_unit_id: string
-  component_id: string | null
-  expected_interval_sec: number
-  installed_at: number
-  updated_at: number
+  key_hash: string
+  /** the key's last 4 characters, so an admin can tell keys apart in a list */
+  key_hint: string
+  created_at: number
+  created_by: string
+  revoked_at: number | null
 }
 
-export interface AlarmRuleTable {
-  id: string
-  /** the AlarmRule as JSON */
-  doc: string
-  updated_at: number
-}
-
-/** One accepted reading; primary key (device_id, quantity, ts): a redelivery is a no-op. */
-export interface ReadingTable {
-  device_id: string
-  quantity: string
-  ts: number
-  value: number
-}
-
-/** 1-minute and 1-hour aggregates, upserted with every batch of new readings. */
-export interface ReadingRollupTable {
-  device_id: string
-  quantity: string
-  resolution: string
-  bucket: number
-  min: number
-  max: number
-  sum: number
-  count: number
-}
-
-/** One alarm episode: raised (and repeated) while its case is open, cleared with evidence. */
-export interface AlarmTable {
-  id: string
-  key: string
-  rule_id: string
-  class_id: string
-  severity: string
-  device_id: string
-  /** grid cell (atomic rules) or combination place: alarms at one place share a case */
-  place: string | null
-  quantity: string | null
-  value: number | null
-  state: string
-  raised_at: number
-  last_raised_at: number
-  repeats: number
-  cleared_at: number | null
-  clear_value: number | null
-  case_id: string | null
-  updated_at: number
-}
-
-/** Ingest counters per channel: every DropReason, plus 'accepted' and 'duplicate' readings. */
-export interface IngestDropTable {
-  channel: string
-  reason: string
-  count: number
+/** One GeoReport v2 service request: the appeal it became plus what only Open311 carries. */
+export interface Open311RequestTable {
+  /** the appeal (and service_request_id); the appeal's case_id says which case it is in now */
+  appeal_id: string
+  token: string
+  key_id: string | null
+  /** 'api' (POST /open311/v2/requests) or 'import' (onegrid import open311) */
+  via: string
+  service_code: string
+  /** JSON object: attribute code → value (string, or string array for multivaluelist) */
+  attributes: string
+  /** the description as sent (the appeal's text adds the attributes for the people handling it) */
+  description: string | null
+  email: string | null
+  device_id: string | null
+  account_id: string | null
+  first_name: string | null
+  last_name: string | null
+  media_url: string | null
+  address_id: string | null
+  zipcode: string | null
+  requested_at: number
+  created_at: number
 }
 
 /** The city's one emergency-mode row: the active incident, if any (20261127114000_emergency). */
@@ -449,12 +413,8 @@ export interface Database {
   reading_rollups: ReadingRollupTable
   alarms: AlarmTable
   ingest_drops: IngestDropTable
-  devices: DeviceTable
-  alarm_rules: AlarmRuleTable
-  readings: ReadingTable
-  reading_rollups: ReadingRollupTable
-  alarms: AlarmTable
-  ingest_drops: IngestDropTable
+  open311_keys: Open311KeyTable
+  open311_requests: Open311RequestTable
   emergency_head: EmergencyHeadTable
   emergency_incidents: EmergencyIncidentTable
   emergency_instructions: EmergencyInstructionTable

@@ -25,8 +25,9 @@ export function liveRoutes(deps: Pick<AppDeps, 'auth'> & { live: LiveHub }): Fas
       async (req, reply) => {
         const header = req.headers.authorization
         const token = req.query.token ?? (header?.startsWith('Bearer ') ? header.slice(7) : undefined)
-        if (!token)
-          {throw new AppError('AUTH_REQUIRED', 'send ?token=<token> or Authorization: Bearer <token>', 'token')}
+        if (!token) {
+          throw new AppError('AUTH_REQUIRED', 'send ?token=<token> or Authorization: Bearer <token>', 'token')
+        }
         const principal = await deps.auth.authenticate(token)
         reply.hijack()
         deps.live.attach(reply.raw, principal)

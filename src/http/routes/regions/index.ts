@@ -51,12 +51,13 @@ export function regionRoutes(deps: Pick<AppDeps, 'city'>): FastifyPluginAsyncTyp
       },
       async (req) => {
         const hit = deps.city.locate({ lon: req.query.lon, lat: req.query.lat })
-        if (!hit)
-          {throw new AppError(
+        if (!hit) {
+          throw new AppError(
             'GEO_OUTSIDE_CITY',
             `(${req.query.lon}, ${req.query.lat}) lies outside the city`,
             'lon',
-          )}
+          )
+        }
         return hit
       },
     )
