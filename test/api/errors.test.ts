@@ -134,7 +134,9 @@ describe.each(DATABASES)('errors and authorization on $dialect', (d) => {
   it('lists with filters and cursor pagination', async () => {
     for (let i = 0; i < 5; i++) {
       t.clock.advance(1000)
-      await post('/api/v1/cases', 'operator', { ...appeal, channel: 'patrol', text: `巡查发现第${i}处问题` })
+      // far enough apart (≈ 400 m) that duplicate detection keeps them separate cases
+      const location = { lon: appeal.location.lon + i * 0.005, lat: appeal.location.lat }
+      await post('/api/v1/cases', 'operator', { ...appeal, location, channel: 'patrol', text: `巡查发现第${i}处问题` })
     }
     const headers = await t.as('dispatcher')
     const first = await t.app.inject({ url: '/api/v1/cases?channel=patrol&limit=3', headers })
