@@ -21,6 +21,31 @@ import { inScope, scopeFilter } from './scope.ts'
 /** Something that must happen inside the action's transaction (the ledger, rollups). */
 export interface ActionProcessor {
   onApplied(db: Kysely<Database>, before: Case, applied: Applied, actor: Principal): Promise<void>
+  /**
+   * The same for many actions committed in one transaction (group commit at intake), in the order
+   * they were applied; one case may appear several times. Optional: without it each goes to `onApplied`.
+   */
+  onAppliedBatch?(db: Kysely<Database>, actions: readonly AppliedAction[]): Promise<void>
+}
+
+/** One applied action as a processor hears of it. */
+export interface AppliedAction {
+  readonly before: Case
+  readonly applied: Applied
+  readonly actor: Principal
+}
+
+/** Hand actions applied in one transaction to each processor, as one batch where it takes one. */
+export async function runProcessors(
+  db: Kysely<Database>,
+  processors: readonly ActionProcessor[],
+  actions: readonly AppliedAction[],
+): Promise<void> {
+  if (actions.length === 0) return
+  for (const proc of processors) {
+    if (proc.onAppliedBatch) await proc.onAppliedBatch(db, actions)
+    else for (const a of actions) await proc.onApplied(db, a.before, a.applied, a.actor)
+  }
 }
 
 export interface CaseServiceDeps {

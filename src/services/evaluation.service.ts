@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
-import type { Applied, Case } from '../core/case/case.types.ts'
+import type { Case } from '../core/case/case.types.ts'
 import { AppError } from '../core/errors.ts'
 import type {
+  CaseContribution,
   DimensionKind,
   EvaluationConfig,
   Figure,
@@ -20,8 +21,8 @@ import type { Ranking } from '../core/evaluation/ranking.ts'
 import { findCase } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
 import * as rollups from '../store/rollup.repository.ts'
-import type { CasesBehind, StoredExclusion } from '../store/rollup.repository.ts'
-import type { ActionProcessor } from './case.service.ts'
+import type { CasesBehind, ContributionChange, StoredExclusion } from '../store/rollup.repository.ts'
+import type { ActionProcessor, AppliedAction } from './case.service.ts'
 import type { Clock, Principal } from './ports.ts'
 
 /** One rollup row: a period and a dimension value ('*' for the city). */
@@ -63,14 +64,22 @@ export interface EvaluationServiceDeps {
 /**
  * The processor that keeps rollups exact: inside each action's transaction, the case's recorded
  * contribution out, its new one in. Register it in the case service's (and the sweep service's)
- * `processors`.
+ * `processors`; intake hands it a whole group commit at once.
  */
 export function createEvaluationProcessor(
   config: EvaluationConfig = DEFAULT_EVALUATION_CONFIG,
 ): ActionProcessor {
-  return {
-    async onApplied(tx, before, applied: Applied) {
-      const prior = await rollups.findContribution(tx, before.id)
+  const onAppliedBatch = async (tx: Kysely<Database>, actions: readonly AppliedAction[]) => {
+    const ids = [...new Set(actions.map((a) => a.before.id))]
+    const current = new Map<string, CaseContribution | undefined>(await rollups.findContributions(tx, ids))
+    // the recorded contribution knows; only a case not yet counted needs a look at the records
+    const excluded = await rollups.excludedAmong(
+      tx,
+      ids.filter((id) => !current.has(id)),
+    )
+    const changes: ContributionChange[] = []
+    for (const { before, applied } of actions) {
+      const prior = current.get(before.id)
       const next = contributionOf(
         applied.case,
         {
@@ -78,12 +87,18 @@ export function createEvaluationProcessor(
           before,
           action: applied.entry.action,
           actorId: applied.entry.actorId,
-          excluded: await isExcluded(tx, before.id, prior),
+          excluded: prior ? prior.flags.excluded === 1 : excluded.has(before.id),
         },
         config,
       )
-      await rollups.applyContributionDelta(tx, prior, next)
-    },
+      changes.push({ before: prior, after: next })
+      current.set(before.id, next)
+    }
+    await rollups.applyContributionDeltas(tx, changes)
+  }
+  return {
+    onApplied: (tx, before, applied, actor) => onAppliedBatch(tx, [{ before, applied, actor }]),
+    onAppliedBatch,
   }
 }
 
@@ -128,7 +143,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
     const prior = await rollups.findContribution(tx, c.id)
     // before the first dispatch there is nothing to move; the processor reads the record at dispatch
     if (!prior) return
-    await rollups.applyContributionDelta(tx, prior, contributionOf(c, { prior, excluded }, config))
+    await rollups.applyContributionDeltas(tx, [
+      { before: prior, after: contributionOf(c, { prior, excluded }, config) },
+    ])
   }
 
   return {
@@ -161,17 +178,6 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
     exclude: (p, caseId, reason) => setExcluded(p, caseId, reason, true),
     revokeExclusion: (p, caseId, reason) => setExcluded(p, caseId, reason, false),
   }
-}
-
-async function isExcluded(
-  tx: Kysely<Database>,
-  caseId: string,
-  prior: { flags: { excluded: 0 | 1 } } | undefined,
-): Promise<boolean> {
-  // the recorded contribution knows; only a case not yet counted needs a look at the records
-  if (prior) return prior.flags.excluded === 1
-  const e = await rollups.findExclusion(tx, caseId)
-  return e !== undefined && e.revokedAt === undefined
 }
 
 /**

@@ -20,6 +20,7 @@ import type { StoredAppeal, TimelineEntry } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
 import { newId } from '../store/ids.ts'
 import type { ActionProcessor } from './case.service.ts'
+import { runProcessors } from './case.service.ts'
 import type { Clock, EventPublisher, Principal } from './ports.ts'
 
 /** One appeal as a channel hands it over. */
@@ -287,10 +288,11 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
         await cases.insertAppeals(tx, [...fresh.map((b) => b.appeal), ...attached.map((a) => a.appeal)])
         await cases.insertTimeline(tx, [...fresh.flatMap((b) => b.entries), ...attached.map((a) => a.entry)])
         await cases.insertOutbox(tx, [...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
-        for (const proc of deps.processors ?? []) {
-          for (const b of fresh)
-            {for (const step of b.steps) await proc.onApplied(tx, step.before, step.applied, SYSTEM_PRINCIPAL)}
-        }
+        await runProcessors(
+          tx,
+          deps.processors ?? [],
+          fresh.flatMap((b) => b.steps.map((s) => ({ ...s, actor: SYSTEM_PRINCIPAL }))),
+        )
       })
       deps.events.publish([...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
     }

@@ -121,16 +121,19 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
     await repo.upsertKeys(db, keys.directory().keys)
   }
 
-  async function append(
+  /**
+   * One seq allocation and one multi-row insert for all of them, so the entries of a transaction
+   * are contiguous, in the order given.
+   */
+  async function appendAll(
     tx: Kysely<Database>,
-    inputs: readonly EntryInput[],
-    stateDoc: string,
+    items: readonly { readonly input: EntryInput; readonly stateDoc: string }[],
   ): Promise<LedgerEntry[]> {
-    if (inputs.length === 0) return []
+    if (items.length === 0) return []
     const keyIds: string[] = []
-    for (const i of inputs) keyIds.push(await keyOf(tx, i.unitId, i.at))
-    const first = await repo.allocateSeqs(tx, inputs.length)
-    const rows = inputs.map((input, i) => {
+    for (const { input } of items) keyIds.push(await keyOf(tx, input.unitId, input.at))
+    const first = await repo.allocateSeqs(tx, items.length)
+    const rows = items.map(({ input, stateDoc }, i) => {
       const built = buildEntry(crypto, input, first + i, keyIds[i], deps.signing === 'entry')
       if (!built.ok) throw AppError.from(built.error)
       return { entry: built.value.entry, stateDoc }
@@ -140,7 +143,7 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   }
 
   async function record(tx: Kysely<Database>, handOffs: readonly HandOff[]): Promise<LedgerEntry[]> {
-    const out: LedgerEntry[] = []
+    const items: { input: EntryInput; stateDoc: string }[] = []
     for (const h of handOffs) {
       // The JSON round trip makes the hashed values exactly those the database gives back.
       const doc = JSON.parse(JSON.stringify(h.after)) as unknown
@@ -154,9 +157,11 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
         state,
         payloadHash(crypto, timeline.payload),
       )
-      out.push(...(await append(tx, inputs, canonicalJson(doc))))
+      if (inputs.length === 0) continue
+      const stateDoc = canonicalJson(doc)
+      for (const input of inputs) items.push({ input, stateDoc })
     }
-    return out
+    return appendAll(tx, items)
   }
 
   async function cosign(tx: Kysely<Database>, cp: Checkpoint, fromSize: number): Promise<Checkpoint> {
@@ -255,10 +260,25 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   }
 
   return {
-    append,
+    append: (tx, inputs, stateDoc) =>
+      appendAll(
+        tx,
+        inputs.map((input) => ({ input, stateDoc })),
+      ),
     processor: {
       async onApplied(tx, before, applied, p) {
         await record(tx, [{ before, after: applied.case, entry: applied.entry, actor: p.actor }])
+      },
+      async onAppliedBatch(tx, actions) {
+        await record(
+          tx,
+          actions.map((a) => ({
+            before: a.before,
+            after: a.applied.case,
+            entry: a.applied.entry,
+            actor: a.actor.actor,
+          })),
+        )
       },
     },
     record,

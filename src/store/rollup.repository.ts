@@ -9,8 +9,9 @@ import type {
   PeriodKind,
 } from '../core/evaluation/evaluation.types.ts'
 import { COUNTERS } from '../core/evaluation/evaluation.types.ts'
-import { countersOf, FIGURE_PARTS } from '../core/evaluation/metrics.ts'
+import { addCounters, countersOf, FIGURE_PARTS } from '../core/evaluation/metrics.ts'
 import { contributionDeltas } from '../core/evaluation/rollup-delta.ts'
+import type { RollupDelta } from '../core/evaluation/rollup-delta.ts'
 import type { Instant } from '../core/time.ts'
 import type { Database } from './database.ts'
 
@@ -114,6 +115,25 @@ const DIM_COLUMN = {
   class: 'class_id',
 } as const
 
+/** rows per multi-row statement: a rollup row has 17 parameters, a contribution 25; well within both limits */
+const CHUNK = 500
+const CONTRIBUTION_CHUNK = 400
+/** every column a contribution record's upsert rewrites */
+const CONTRIBUTION_COLUMNS = [
+  'day_key',
+  'week_key',
+  'month_key',
+  'district',
+  'street',
+  'community',
+  'unit_id',
+  'handler_id',
+  'inspector_id',
+  'class_id',
+  ...COUNTERS.map((k) => COLUMN[k]),
+  'doc',
+] as const satisfies readonly (keyof CaseContributionTable)[]
+
 function tables(db: Db): Kysely<Database & RollupTables> {
   return db.withTables<RollupTables>()
 }
@@ -126,25 +146,36 @@ function countersFrom(row: CounterColumns): Counters {
   return Object.fromEntries(COUNTERS.map((k) => [k, Number(row[COLUMN[k]])])) as Counters
 }
 
+/** One case's contribution replaced: `before` (as recorded) by `after` (none: no longer counted). */
+export interface ContributionChange {
+  readonly before: CaseContribution | undefined
+  readonly after: CaseContribution | undefined
+}
+
 /**
- * Replace a case's contribution: `before`'s counters out of its rollup rows, `after`'s in (one UPSERT
- * `x = x + excluded.x` per changed row, same SQL on SQLite and PostgreSQL), and `after` recorded as the
- * case's current contribution (or the record removed when undefined). Run it in the transaction of
- * the action that moved the case, so rollups are never ahead of or behind the cases.
+ * Replace cases' contributions, in order: each `before`'s counters out of its rollup rows, `after`'s
+ * in, the deltas summed per row (one multi-row UPSERT `x = x + excluded.x`, same SQL on SQLite and
+ * PostgreSQL), and each case's last `after` recorded as its current contribution (or the record
+ * removed when undefined). Run it in the transaction of the actions that moved the cases, so rollups
+ * are never ahead of or behind the cases.
  */
-export async function applyContributionDelta(
-  db: Db,
-  before: CaseContribution | undefined,
-  after: CaseContribution | undefined,
-): Promise<void> {
+export async function applyContributionDeltas(db: Db, changes: readonly ContributionChange[]): Promise<void> {
   const t = tables(db)
-  const deltas = contributionDeltas(before, after)
-  if (deltas.length > 0) {
-    const cols = COUNTERS.map((k) => COLUMN[k])
+  const summed = new Map<string, RollupDelta>()
+  for (const { before, after } of changes) {
+    for (const d of contributionDeltas(before, after)) {
+      const id = `${d.periodKind}\u0000${d.periodKey}\u0000${d.dimKind}\u0000${d.dimValue}`
+      const prev = summed.get(id)
+      summed.set(id, prev ? { ...d, delta: addCounters(prev.delta, d.delta, 1) } : d)
+    }
+  }
+  const deltas = [...summed.values()].filter((d) => COUNTERS.some((c) => d.delta[c] !== 0))
+  const cols = COUNTERS.map((k) => COLUMN[k])
+  for (let i = 0; i < deltas.length; i += CHUNK) {
     await t
       .insertInto('metric_rollups')
       .values(
-        deltas.map((d) => ({
+        deltas.slice(i, i + CHUNK).map((d) => ({
           period_kind: d.periodKind,
           period_key: d.periodKey,
           dim_kind: d.dimKind,
@@ -163,19 +194,33 @@ export async function applyContributionDelta(
       )
       .execute()
   }
-  const caseId = after?.caseId ?? before?.caseId
-  if (!caseId) return
-  if (!after) {
-    await t.deleteFrom('case_contributions').where('case_id', '=', caseId).execute()
-    return
+
+  const last = new Map<string, CaseContribution | undefined>()
+  for (const { before, after } of changes) {
+    const caseId = after?.caseId ?? before?.caseId
+    if (caseId) last.set(caseId, after)
   }
-  const row = contributionRow(after)
-  const { case_id: _id, ...rest } = row
-  await t
-    .insertInto('case_contributions')
-    .values(row)
-    .onConflict((oc) => oc.column('case_id').doUpdateSet(rest))
-    .execute()
+  const gone = [...last].flatMap(([id, k]) => (k ? [] : [id]))
+  const kept = [...last.values()].flatMap((k) => (k ? [contributionRow(k)] : []))
+  for (let i = 0; i < gone.length; i += CHUNK) {
+    await t
+      .deleteFrom('case_contributions')
+      .where('case_id', 'in', gone.slice(i, i + CHUNK))
+      .execute()
+  }
+  for (let i = 0; i < kept.length; i += CONTRIBUTION_CHUNK) {
+    await t
+      .insertInto('case_contributions')
+      .values(kept.slice(i, i + CONTRIBUTION_CHUNK))
+      .onConflict((oc) =>
+        oc
+          .column('case_id')
+          .doUpdateSet((eb) =>
+            Object.fromEntries(CONTRIBUTION_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+          ),
+      )
+      .execute()
+  }
 }
 
 function contributionRow(k: CaseContribution): CaseContributionTable {
@@ -205,6 +250,26 @@ export async function findContribution(db: Db, caseId: string): Promise<CaseCont
     .where('case_id', '=', caseId)
     .executeTakeFirst()
   return row ? (JSON.parse(row.doc) as CaseContribution) : undefined
+}
+
+/** The contributions last applied for these cases, by case id (none for a case not counted yet). */
+export async function findContributions(
+  db: Db,
+  caseIds: readonly string[],
+): Promise<Map<string, CaseContribution>> {
+  const out = new Map<string, CaseContribution>()
+  for (let i = 0; i < caseIds.length; i += CHUNK) {
+    const rows = await tables(db)
+      .selectFrom('case_contributions')
+      .select('doc')
+      .where('case_id', 'in', caseIds.slice(i, i + CHUNK))
+      .execute()
+    for (const r of rows) {
+      const k = JSON.parse(r.doc) as CaseContribution
+      out.set(k.caseId, k)
+    }
+  }
+  return out
 }
 
 /** Rollup rows of one period and dimension kind (every street of month M), by dimension value. */
@@ -294,6 +359,21 @@ export async function findExclusion(db: Db, caseId: string): Promise<StoredExclu
     .where('case_id', '=', caseId)
     .executeTakeFirst()
   return r ? exclusionFrom(r) : undefined
+}
+
+/** Which of these cases are excluded now (an exclusion record not revoked). */
+export async function excludedAmong(db: Db, caseIds: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>()
+  for (let i = 0; i < caseIds.length; i += CHUNK) {
+    const rows = await tables(db)
+      .selectFrom('metric_exclusions')
+      .select('case_id')
+      .where('case_id', 'in', caseIds.slice(i, i + CHUNK))
+      .where('revoked_at', 'is', null)
+      .execute()
+    for (const r of rows) out.add(r.case_id)
+  }
+  return out
 }
 
 /** Exclusion records of the cases counted in one rollup row, oldest first. */
