@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import type { SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.ts'
 
@@ -42,7 +43,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sqlite.pragma('synchronous = FULL')
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+    })
     return { kysely, dialect: 'sqlite', sqlite, close: () => kysely.destroy() }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -66,4 +69,30 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     }
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`)
+}
+
+/** Prepared statements kept per SQL text; past this many the least recently used is dropped. */
+const STATEMENT_CACHE = 256
+
+/**
+ * Kysely's SQLite driver prepares every query afresh, and parsing the SQL costs more than running
+ * it for the small lookups and multi-row INSERTs intake repeats. Keep the statements: SQLite
+ * re-prepares one itself when the schema changes under it. Nothing here streams (`iterate`), the
+ * one use that would make a shared statement busy.
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql)
+      if (stmt) cache.delete(sql)
+      else {
+        stmt = sqlite.prepare(sql)
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(sql, stmt)
+      return stmt
+    },
+  }
 }
