@@ -39,8 +39,20 @@ export async function run(): Promise<void> {
     jieba(t)
     predict(model, t, tokenizer)
   }
-  const segment = opsPerSecond(texts, (t) => jieba(t).length)
-  const classify = opsPerSecond(texts, (t) => predict(model, t, tokenizer).label)
+  // Alternate the two over three rounds and keep each one's best, so load from other processes on the shared
+  // box does not land on one side of the ratio.
+  let segment = 0
+  let classify = 0
+  for (let round = 0; round < 3; round++) {
+    segment = Math.max(
+      segment,
+      opsPerSecond(texts, (t) => jieba(t).length, 1000),
+    )
+    classify = Math.max(
+      classify,
+      opsPerSecond(texts, (t) => predict(model, t, tokenizer).label, 1000),
+    )
+  }
   const chars = texts.reduce((a, t) => a + t.length, 0) / texts.length
   console.log(`texts: ${texts.length} (mean ${chars.toFixed(0)} chars), model: ${file.value.training.chosen}`)
   console.log(`jieba segmentation: ${segment.toFixed(0)} texts/s`)

@@ -18,10 +18,11 @@ import {
   fitLogistic,
   fitMultinomialNb,
   fitTemperature,
-  softmax,
 } from './linear-models.ts'
 import type { LinearParams } from './linear-models.ts'
 import { macroF1, accuracy } from './metrics.ts'
+import { buildCharTrie, charVector } from './char-features.ts'
+import type { CharTrie } from './char-features.ts'
 import { stratifiedFolds } from './random.ts'
 
 /** Options of `train`: the segmenter (needed for word features), the model's timestamp, and a seed. */
@@ -47,7 +48,11 @@ export const DEFAULT_FEATURES: FeatureConfig = {
  * Train a classifier on labelled rows. Fails (VALIDATION_FAILED) on fewer than two labels, empty
  * texts everywhere, a word-feature config without a tokenizer, or impossible settings.
  */
-export function train(rows: readonly LabelledRow[], config: TrainConfig, options: TrainOptions = {}): Result<Model> {
+export function train(
+  rows: readonly LabelledRow[],
+  config: TrainConfig,
+  options: TrainOptions = {},
+): Result<Model> {
   const problem = checkInput(rows, config, options.tokenizer)
   if (problem) return fail('VALIDATION_FAILED', problem)
   const labels = [...new Set(rows.map((r) => r.label))].sort()
@@ -56,7 +61,9 @@ export function train(rows: readonly LabelledRow[], config: TrainConfig, options
   const bags = rows.map((r) => extractTerms(r.text, r.title, config.features, options.tokenizer))
   const seed = options.seed ?? 1
   const fitted = fitBags(bags, y, labels.length, config, seed)
-  if (fitted.vocabulary.length === 0) return fail('VALIDATION_FAILED', 'no term occurs often enough to learn from (lower minDf or add rows)')
+  if (fitted.vocabulary.length === 0) {
+    return fail('VALIDATION_FAILED', 'no term occurs often enough to learn from (lower minDf or add rows)')
+  }
   const temperature = config.calibrate === false ? 1 : calibrate(bags, y, labels.length, config, seed)
   return ok({
     version: 1,
@@ -76,15 +83,64 @@ export function train(rows: readonly LabelledRow[], config: TrainConfig, options
 /**
  * Classify one text (with an optional title). Confidence is the temperature-scaled softmax of the
  * model's scores; the explanation lists the terms that lifted the chosen class most above the average class.
+ * Character-only models take a fast path (code-point trie, no term strings); the result is the same,
+ * bit for bit, as `predictReference`.
  */
 export function predict(model: Model, text: string, tokenizer: Tokenizer, title?: string): Prediction {
-  const x = vectorOf(model, extractTerms(text, title, model.config.features, tokenizer))
+  const compiled = compile(model)
+  if (!compiled.trie) return predictReference(model, text, tokenizer, title)
+  return predictFromVector(model, charVector(compiled.trie, text, title, model.idf, model.normalize))
+}
+
+/**
+ * The straightforward classifier (term bag of strings → sparse vector → scores): the only path for word
+ * features, and the reference the fast path is tested against.
+ */
+export function predictReference(
+  model: Model,
+  text: string,
+  tokenizer: Tokenizer,
+  title?: string,
+): Prediction {
+  return predictFromVector(
+    model,
+    vectorOf(model, extractTerms(text, title, model.config.features, tokenizer)),
+  )
+}
+
+function predictFromVector(model: Model, x: SparseVector): Prediction {
   const scores = scoreVector(model, x)
-  const probs = softmax(scores, model.temperature)
-  const order = probs.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
-  const best = order[0][1]
-  const top = order.slice(0, 3).map(([p, c]) => ({ label: model.labels[c], score: p }))
-  return { label: model.labels[best], confidence: order[0][0], top, explanation: explain(model, x, best) }
+  const probs = softmaxInPlace(scores, model.temperature)
+  // Top three by probability (ties: lower class index first), without sorting every class.
+  const top3 = [-1, -1, -1]
+  for (let c = 0; c < probs.length; c++) {
+    const p = probs[c]
+    for (let r = 0; r < 3; r++) {
+      const o = top3[r]
+      if (o < 0 || p > probs[o]) {
+        for (let k = 2; k > r; k--) top3[k] = top3[k - 1]
+        top3[r] = c
+        break
+      }
+    }
+  }
+  const best = top3[0]
+  const top = top3.filter((c) => c >= 0).map((c) => ({ label: model.labels[c], score: probs[c] }))
+  return { label: model.labels[best], confidence: probs[best], top, explanation: explain(model, x, best) }
+}
+
+/** `softmax` of linear-models.ts with the same arithmetic, written over the scores array. */
+function softmaxInPlace(scores: Float64Array, temperature: number): Float64Array {
+  let max = -Infinity
+  for (let c = 0; c < scores.length; c++) max = Math.max(max, scores[c] / temperature)
+  let z = 0
+  for (let c = 0; c < scores.length; c++) {
+    const e = Math.exp(scores[c] / temperature - max)
+    scores[c] = e
+    z += e
+  }
+  for (let c = 0; c < scores.length; c++) scores[c] = scores[c] / z
+  return scores
 }
 
 /**
@@ -98,7 +154,12 @@ export function crossValidate(
   seed: number,
   tokenizer?: Tokenizer,
 ): Result<CvResult[]> {
-  if (k < 2 || k > rows.length) return fail('VALIDATION_FAILED', `folds must be between 2 and the number of rows (${rows.length}), got ${k}`)
+  if (k < 2 || k > rows.length) {
+    return fail(
+      'VALIDATION_FAILED',
+      `folds must be between 2 and the number of rows (${rows.length}), got ${k}`,
+    )
+  }
   for (const config of configs) {
     const problem = checkInput(rows, config, tokenizer)
     if (problem) return fail('VALIDATION_FAILED', `${describeConfig(config)}: ${problem}`)
@@ -112,22 +173,40 @@ export function crossValidate(
   const bagCache = new Map<string, TermBag[]>()
   const results = configs.map((config) => {
     const key = JSON.stringify(config.features)
-    const bags = bagCache.get(key) ?? rows.map((r) => extractTerms(r.text, r.title, config.features, cachedTokenizer))
+    const bags =
+      bagCache.get(key) ?? rows.map((r) => extractTerms(r.text, r.title, config.features, cachedTokenizer))
     bagCache.set(key, bags)
     const predicted = new Array<string>(rows.length)
     const foldAccuracy: number[] = []
     for (let f = 0; f < k; f++) {
       const trainIdx = fold.flatMap((g, i) => (g === f ? [] : [i]))
       const testIdx = fold.flatMap((g, i) => (g === f ? [i] : []))
-      const fitted = fitBags(trainIdx.map((i) => bags[i]), trainIdx.map((i) => y[i]), labels.length, config, seed + f)
+      const fitted = fitBags(
+        trainIdx.map((i) => bags[i]),
+        trainIdx.map((i) => y[i]),
+        labels.length,
+        config,
+        seed + f,
+      )
       const index = new Map(fitted.vocabulary.map((t, j) => [t, j]))
       for (const i of testIdx) {
         const s = linearScores(fitted.params, vectorize(bags[i], index, fitted.idf, fitted.normalize))
         predicted[i] = labels[argmax(s)]
       }
-      foldAccuracy.push(accuracy(testIdx.map((i) => gold[i]), testIdx.map((i) => predicted[i])))
+      foldAccuracy.push(
+        accuracy(
+          testIdx.map((i) => gold[i]),
+          testIdx.map((i) => predicted[i]),
+        ),
+      )
     }
-    return { name: describeConfig(config), config, accuracy: accuracy(gold, predicted), macroF1: macroF1(gold, predicted), foldAccuracy }
+    return {
+      name: describeConfig(config),
+      config,
+      accuracy: accuracy(gold, predicted),
+      macroF1: macroF1(gold, predicted),
+      foldAccuracy,
+    }
   })
   return ok(results)
 }
@@ -143,12 +222,22 @@ export function crossValidatedPredictions(
   seed: number,
   tokenizer: Tokenizer,
 ): Result<Prediction[]> {
-  if (k < 2 || k > rows.length) return fail('VALIDATION_FAILED', `folds must be between 2 and ${rows.length}, got ${k}`)
-  const fold = stratifiedFolds(rows.map((r) => r.label), k, seed)
+  if (k < 2 || k > rows.length) {
+    return fail('VALIDATION_FAILED', `folds must be between 2 and ${rows.length}, got ${k}`)
+  }
+  const fold = stratifiedFolds(
+    rows.map((r) => r.label),
+    k,
+    seed,
+  )
   const cached = memoize(tokenizer)
   const out = new Array<Prediction>(rows.length)
   for (let f = 0; f < k; f++) {
-    const model = train(rows.filter((_, i) => fold[i] !== f), config, { tokenizer: cached, seed: seed + f })
+    const model = train(
+      rows.filter((_, i) => fold[i] !== f),
+      config,
+      { tokenizer: cached, seed: seed + f },
+    )
     if (!model.ok) return model
     rows.forEach((r, i) => {
       if (fold[i] === f) out[i] = predict(model.value, r.text, cached, r.title)
@@ -185,7 +274,9 @@ export function defaultCvConfigs(base: Partial<FeatureConfig> = {}): TrainConfig
     for (const model of ['cnb', 'mnb', 'centroid', 'logreg'] as const) {
       out.push({ features: { ...features, weighting: 'tfidf' }, model })
     }
-    for (const model of ['cnb', 'mnb'] as const) out.push({ features: { ...features, weighting: 'counts' }, model })
+    for (const model of ['cnb', 'mnb'] as const) {
+      out.push({ features: { ...features, weighting: 'counts' }, model })
+    }
   }
   return out
 }
@@ -199,7 +290,11 @@ interface Fitted {
   readonly params: LinearParams
 }
 
-function checkInput(rows: readonly LabelledRow[], config: TrainConfig, tokenizer: Tokenizer | undefined): string | undefined {
+function checkInput(
+  rows: readonly LabelledRow[],
+  config: TrainConfig,
+  tokenizer: Tokenizer | undefined,
+): string | undefined {
   const f = config.features
   if (rows.length < 2) return 'at least two labelled rows are needed'
   if (new Set(rows.map((r) => r.label)).size < 2) return 'at least two different labels are needed'
@@ -213,7 +308,13 @@ function usesNormalization(config: TrainConfig): boolean {
   return config.features.weighting === 'tfidf' || config.model === 'centroid' || config.model === 'logreg'
 }
 
-function fitBags(bags: readonly TermBag[], y: readonly number[], labels: number, config: TrainConfig, seed: number): Fitted {
+function fitBags(
+  bags: readonly TermBag[],
+  y: readonly number[],
+  labels: number,
+  config: TrainConfig,
+  seed: number,
+): Fitted {
   const { vocabulary, df } = buildVocabulary(bags, config.features.minDf)
   const idf = config.features.weighting === 'tfidf' ? idfFrom(df, bags.length) : []
   const normalize = usesNormalization(config)
@@ -233,7 +334,13 @@ function fitBags(bags: readonly TermBag[], y: readonly number[], labels: number,
 }
 
 /** Temperature from 3 inner stratified folds (or fewer when the data are tiny). */
-function calibrate(bags: readonly TermBag[], y: readonly number[], labels: number, config: TrainConfig, seed: number): number {
+function calibrate(
+  bags: readonly TermBag[],
+  y: readonly number[],
+  labels: number,
+  config: TrainConfig,
+  seed: number,
+): number {
   const k = Math.min(3, bags.length)
   if (k < 2) return 1
   const fold = stratifiedFolds(y.map(String), k, seed + 7919)
@@ -241,7 +348,13 @@ function calibrate(bags: readonly TermBag[], y: readonly number[], labels: numbe
   const gold: number[] = []
   for (let f = 0; f < k; f++) {
     const tr = fold.flatMap((g, i) => (g === f ? [] : [i]))
-    const fitted = fitBags(tr.map((i) => bags[i]), tr.map((i) => y[i]), labels, config, seed + f)
+    const fitted = fitBags(
+      tr.map((i) => bags[i]),
+      tr.map((i) => y[i]),
+      labels,
+      config,
+      seed + f,
+    )
     const index = new Map(fitted.vocabulary.map((t, j) => [t, j]))
     fold.forEach((g, i) => {
       if (g !== f) return
@@ -275,6 +388,11 @@ interface Compiled {
   readonly weights: Float64Array
   /** Mean weight of each term over all classes (the explanation's baseline). */
   readonly mean: Float64Array
+  readonly bias: Float64Array
+  /** Each term as a person reads it (no kind prefix). */
+  readonly display: readonly string[]
+  /** Character n-gram terms by code points, for character-only models (undefined otherwise). */
+  readonly trie: CharTrie | undefined
 }
 
 const compiledCache = new WeakMap<Model, Compiled>()
@@ -293,7 +411,18 @@ function compile(model: Model): Compiled {
         mean[j] += row[j] / n
       }
     }
-    compiled = { index: new Map(model.vocabulary.map((t, j) => [t, j])), weights, mean }
+    const trie =
+      model.config.features.kind === 'chars'
+        ? buildCharTrie(model.vocabulary, model.config.features)
+        : undefined
+    compiled = {
+      index: new Map(model.vocabulary.map((t, j) => [t, j])),
+      weights,
+      mean,
+      bias: Float64Array.from(model.bias),
+      display: model.vocabulary.map(displayTerm),
+      trie,
+    }
     compiledCache.set(model, compiled)
   }
   return compiled
@@ -304,45 +433,62 @@ function vectorOf(model: Model, bag: TermBag): SparseVector {
 }
 
 function scoreVector(model: Model, x: SparseVector): Float64Array {
-  const { weights } = compile(model)
-  const n = model.labels.length
-  const s = Float64Array.from(model.bias)
-  for (let k = 0; k < x.idx.length; k++) {
-    const base = x.idx[k] * n
-    const v = x.val[k]
+  const { weights, bias } = compile(model)
+  const n = bias.length
+  const s = bias.slice()
+  const { idx, val } = x
+  for (let k = 0; k < idx.length; k++) {
+    const base = idx[k] * n
+    const v = val[k]
     for (let c = 0; c < n; c++) s[c] += weights[base + c] * v
   }
   return s
 }
 
 function explain(model: Model, x: SparseVector, best: number, limit = 5): Explanation[] {
-  const { weights, mean } = compile(model)
+  const { weights, mean, display } = compile(model)
   const n = model.labels.length
-  const push = new Float64Array(x.idx.length)
-  for (let k = 0; k < x.idx.length; k++) {
-    const j = x.idx[k]
-    push[k] = ((weights[j * n + best] - mean[j]) * x.val[k]) / model.temperature
-  }
-  // Only the strongest few terms are shown: pick them without sorting every term of the text.
-  const picked: number[] = []
-  for (let k = 0; k < push.length; k++) {
-    if (push[k] <= 0) continue
-    if (picked.length < limit * 2) picked.push(k)
-    else {
-      let low = 0
-      for (let i = 1; i < picked.length; i++) if (push[picked[i]] < push[picked[low]]) low = i
-      if (push[k] > push[picked[low]]) picked[low] = k
+  const temperature = model.temperature
+  const { idx, val } = x
+  // Only the strongest few terms are shown: keep the 2 × limit largest positive pushes (first seen wins ties)
+  // without sorting every term of the text.
+  const keep = limit * 2
+  const pickedK: number[] = []
+  const pickedPush: number[] = []
+  for (let k = 0; k < idx.length; k++) {
+    const j = idx[k]
+    const push = ((weights[j * n + best] - mean[j]) * val[k]) / temperature
+    if (push <= 0) continue
+    if (pickedK.length < keep) {
+      pickedK.push(k)
+      pickedPush.push(push)
+      continue
+    }
+    let low = 0
+    for (let i = 1; i < keep; i++) if (pickedPush[i] < pickedPush[low]) low = i
+    if (push > pickedPush[low]) {
+      pickedK[low] = k
+      pickedPush[low] = push
     }
   }
-  const byToken = new Map<string, number>()
-  for (const k of picked) {
-    const token = displayTerm(model.vocabulary[x.idx[k]])
-    byToken.set(token, (byToken.get(token) ?? 0) + push[k])
+  // Terms that read the same (a word and a character n-gram) add up.
+  const tokens: string[] = []
+  const sums: number[] = []
+  for (let i = 0; i < pickedK.length; i++) {
+    const token = display[idx[pickedK[i]]]
+    const at = tokens.indexOf(token)
+    if (at < 0) {
+      tokens.push(token)
+      sums.push(pickedPush[i])
+    } else sums[at] += pickedPush[i]
   }
-  return [...byToken.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, limit)
-    .map(([token, weight]) => ({ token, weight: round(weight) }))
+  const order = tokens.map((_, i) => i)
+  order.sort((a, b) => sums[b] - sums[a] || (tokens[a] < tokens[b] ? -1 : 1))
+  const out: Explanation[] = []
+  for (let i = 0; i < order.length && i < limit; i++) {
+    out.push({ token: tokens[order[i]], weight: round(sums[order[i]]) })
+  }
+  return out
 }
 
 function memoize(tokenizer: Tokenizer): Tokenizer {
