@@ -55,6 +55,8 @@ import {
 import { createSensorIngest, type SensorIngest } from './ingest/sensors/sensor-ingest.ts'
 import { createAlarmCases } from './ingest/sensors/alarm-cases.ts'
 import { migrateToLatest } from './store/migrate.ts'
+import { createHealthCheckService, type HealthCheckService } from './services/health-check.service.ts'
+import { healthCheckRoutes } from './http/routes/health-check/index.ts'
 
 /** Everything one OneGrid process runs on, wired once. */
 export interface Platform {
@@ -84,6 +86,8 @@ export interface Platform {
   readonly sensors: SensorIngest
   /** Open311 GeoReport v2: keys, services, requests */
   readonly open311: Open311Service
+  /** 城市管理体检: the on-demand health-check report of a district or street */
+  readonly healthCheck: HealthCheckService
   /** the dependencies buildApp takes */
   appDeps(): AppDeps
   close(): Promise<void>
@@ -268,6 +272,9 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
   })
   const metrics = createMetricsService({ db: db.kysely, clock, calendar, city, evaluation })
   const trend = createTrendService({ db: db.kysely, clock, calendar })
+  const utcOffsetMinutes = calendar.utcOffsetMinutes
+  const healthCheck = createHealthCheckService({ db: db.kysely, clock, utcOffsetMinutes, city, catalog })
+  const whistleDeps = { db: db.kysely, clock, utcOffsetMinutes, names: healthCheck.names }
   return {
     db,
     clock,
@@ -289,6 +296,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     sensors,
     channels,
     open311,
+    healthCheck,
     appDeps: () => ({
       auth,
       cases,
@@ -304,7 +312,10 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
       sensors,
       open311,
       metrics,
-      plugins: [channelRoutes({ auth, cases, intake, clock, ...channels })],
+      plugins: [
+        channelRoutes({ auth, cases, intake, clock, ...channels }),
+        healthCheckRoutes({ auth, healthCheck, whistle: whistleDeps }),
+      ],
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },
