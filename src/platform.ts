@@ -54,6 +54,7 @@ import {
 } from './services/sensing.service.ts'
 import { createSensorIngest, type SensorIngest } from './ingest/sensors/sensor-ingest.ts'
 import { createAlarmCases } from './ingest/sensors/alarm-cases.ts'
+import { kyselyReadingWriter, sqliteReadingWriter } from './store/sensing.repository.ts'
 import { migrateToLatest } from './store/migrate.ts'
 import { createHealthCheckService, type HealthCheckService } from './services/health-check.service.ts'
 import { healthCheckRoutes } from './http/routes/health-check/index.ts'
@@ -251,7 +252,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
   })
   bus.subscribe((events) => alarmCases.onCaseEvents(events))
   const sensors = createSensorIngest({
-    db: db.kysely,
+    writer: db.sqlite ? sqliteReadingWriter(db.kysely, db.sqlite) : kyselyReadingWriter(db.kysely),
     clock,
     registry: () => sensing.registry(),
     sink: alarmCases,

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import type {
   AlarmTable,
@@ -112,6 +113,84 @@ export async function insertReadings(
     inserted.push(...got)
   }
   return inserted
+}
+
+/** What a batch of new readings adds to the rollups and counters. */
+export interface Derived {
+  readonly rollups: readonly ReadingRollupTable[]
+  readonly counters: readonly IngestDropTable[]
+}
+
+/** Stores a batch of readings and what they add to rollups and counters, in one transaction. */
+export interface ReadingWriter {
+  /**
+   * Insert `rows`, skipping ones already stored; `derive` gets, per row, whether it was new, and
+   * returns the rollups and counters to merge in the same transaction. Resolves with those flags.
+   */
+  commit(rows: readonly ReadingTable[], derive: (inserted: readonly boolean[]) => Derived): Promise<boolean[]>
+}
+
+/** The portable writer (PostgreSQL, and SQLite when no raw handle is at hand). */
+export function kyselyReadingWriter(db: Kysely<Database>): ReadingWriter {
+  return {
+    commit: (rows, derive) =>
+      db.transaction().execute(async (tx) => {
+        const got = rows.length > 0 ? await insertReadings(tx, rows) : []
+        const fresh = new Set(got.map((r) => `${r.device_id}|${r.quantity}|${Number(r.ts)}`))
+        const inserted = rows.map((r) => fresh.delete(`${r.device_id}|${r.quantity}|${r.ts}`))
+        const d = derive(inserted)
+        await upsertRollups(tx, d.rollups)
+        await bumpCounters(tx, d.counters)
+        return inserted
+      }),
+  }
+}
+
+/**
+ * The SQLite writer: prepared statements on the raw better-sqlite3 handle, one row at a time inside
+ * one IMMEDIATE transaction. Multi-row INSERTs through the query builder cost more in building and
+ * preparing a 2,000-parameter statement per batch than SQLite spends storing the rows. The writer
+ * holds Kysely's connection while it runs, so it never lands inside another open transaction.
+ */
+export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Database): ReadingWriter {
+  let prepared: ReturnType<typeof prepare> | undefined
+  function prepare() {
+    const insert = sqlite.prepare(
+      'insert into readings (device_id, quantity, ts, value) values (?, ?, ?, ?) on conflict do nothing',
+    )
+    const rollup = sqlite.prepare(
+      `insert into reading_rollups (device_id, quantity, resolution, bucket, min, max, sum, count)
+       values (?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (device_id, quantity, resolution, bucket) do update set
+         min = case when excluded.min < reading_rollups.min then excluded.min else reading_rollups.min end,
+         max = case when excluded.max > reading_rollups.max then excluded.max else reading_rollups.max end,
+         sum = reading_rollups.sum + excluded.sum,
+         count = reading_rollups.count + excluded.count`,
+    )
+    const counter = sqlite.prepare(
+      `insert into ingest_drops (channel, reason, count) values (?, ?, ?)
+       on conflict (channel, reason) do update set count = ingest_drops.count + excluded.count`,
+    )
+    const run = sqlite.transaction(
+      (rows: readonly ReadingTable[], derive: (i: readonly boolean[]) => Derived) => {
+        const inserted = rows.map((r) => insert.run(r.device_id, r.quantity, r.ts, r.value).changes > 0)
+        const d = derive(inserted)
+        for (const u of d.rollups) {
+          rollup.run(u.device_id, u.quantity, u.resolution, u.bucket, u.min, u.max, u.sum, u.count)
+        }
+        for (const c of d.counters) counter.run(c.channel, c.reason, c.count)
+        return inserted
+      },
+    )
+    return run
+  }
+  return {
+    commit: (rows, derive) =>
+      db.connection().execute(async () => {
+        prepared ??= prepare()
+        return prepared.immediate(rows, derive)
+      }),
+  }
 }
 
 /** Merge aggregates into the rollup rows (min/max kept, sum/count added). */

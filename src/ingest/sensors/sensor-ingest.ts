@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely'
 import type { ErrorCode } from '../../core/errors.ts'
 import { compileRules, createRuleState, evaluate, tick as tickRules } from '../../core/sensing/rules.ts'
 import type { RuleSet, RuleState } from '../../core/sensing/rules.ts'
@@ -7,8 +6,8 @@ import { dropReasonOf, validateReading } from '../../core/sensing/validate.ts'
 import type { DropReason, ValidateOptions } from '../../core/sensing/validate.ts'
 import { HOUR, MINUTE } from '../../core/time.ts'
 import type { Clock } from '../../services/ports.ts'
-import type { Database, IngestDropTable, ReadingRollupTable, ReadingTable } from '../../store/database.ts'
-import * as repo from '../../store/sensing.repository.ts'
+import type { IngestDropTable, ReadingRollupTable, ReadingTable } from '../../store/database.ts'
+import type { ReadingWriter } from '../../store/sensing.repository.ts'
 
 /** Where a message came from; counters are kept per channel. */
 export type IngestChannel = 'mqtt' | 'http' | 'ngsi-ld'
@@ -36,7 +35,8 @@ export interface RegistryView {
 }
 
 export interface SensorIngestDeps {
-  readonly db: Kysely<Database>
+  /** stores readings, rollups and counters in one transaction */
+  readonly writer: ReadingWriter
   readonly clock: Clock
   /** devices and rules, from the registry */
   readonly registry: () => Promise<{ devices: Device[]; rules: AlarmRule[] }>
@@ -121,27 +121,24 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     }
     const counted = [...drops]
     drops.clear()
-    let inserted: ReadingTable[]
+    let inserted: boolean[]
     try {
-      inserted = await deps.db.transaction().execute(async (tx) => {
-        const got = rows.length > 0 ? await repo.insertReadings(tx, rows) : []
-        await repo.upsertRollups(tx, rollupsOf(got))
-        await repo.bumpCounters(tx, countersOf(counted, batch, got))
-        return got
-      })
+      inserted = await deps.writer.commit(rows, (fresh) => ({
+        rollups: rollupsOf(rows.filter((_, i) => fresh[i])),
+        counters: countersOf(counted, batch, fresh),
+      }))
     } catch (e) {
       // nothing was stored: the counters go back, every caller hears the failure (MQTT will redeliver)
       for (const [k, n] of counted) drops.set(k, (drops.get(k) ?? 0) + n)
       for (const p of batch) p.reject(e)
       return
     }
-    const fresh = new Set(inserted.map((r) => `${r.device_id}|${r.quantity}|${r.ts}`))
     const transitions: AlarmTransition[] = []
+    let i = 0
     for (const p of batch) {
       let dup = 0
       for (const r of p.readings) {
-        const k = `${r.deviceId}|${r.quantity}|${r.ts}`
-        if (!fresh.delete(k)) {
+        if (!inserted[i++]) {
           dup++
           continue
         }
@@ -286,17 +283,17 @@ function rollupsOf(rows: readonly ReadingTable[]): ReadingRollupTable[] {
 function countersOf(
   drops: readonly [string, number][],
   batch: readonly Pending[],
-  inserted: readonly ReadingTable[],
+  inserted: readonly boolean[],
 ): IngestDropTable[] {
   const m = new Map<string, number>(drops)
   const add = (k: string, n: number) => {
     if (n > 0) m.set(k, (m.get(k) ?? 0) + n)
   }
-  // accepted/duplicate per channel: the inserted rows, attributed to channels in batch order
-  const fresh = new Set(inserted.map((r) => `${r.device_id}|${r.quantity}|${r.ts}`))
+  // accepted/duplicate per channel; `inserted` follows the batch's readings in order
+  let i = 0
   for (const p of batch) {
     let ok = 0
-    for (const r of p.readings) if (fresh.delete(`${r.deviceId}|${r.quantity}|${r.ts}`)) ok++
+    for (let k = 0; k < p.readings.length; k++) if (inserted[i++]) ok++
     add(`${p.channel}\u0000accepted`, ok)
     add(`${p.channel}\u0000duplicate`, p.readings.length - ok)
   }
