@@ -11,6 +11,7 @@ import { registerLedgerCommands } from './ledger.ts'
 import { registerChannelCommands } from './channels.ts'
 import { registerOpen311Commands } from './open311.ts'
 import { registerCityCommands } from './city.ts'
+import { registerHealthCheckCommand } from './health-check.ts'
 
 /** Parse the environment once; on any problem, list them all and exit 1. */
 function loadConfig(): Config {
@@ -98,6 +99,7 @@ export function program(): Command {
   registerChannelCommands(cli, loadConfig)
   registerOpen311Commands(cli, loadConfig)
   registerCityCommands(cli, loadConfig, (fn) => withPlatform(loadConfig(), (p) => fn(p)))
+  registerHealthCheckCommand(cli, (fn) => withPlatform(loadConfig(), (p) => fn(p)))
 
   const simulate = cli.command('simulate').description('simulate parts of the city')
   simulate
