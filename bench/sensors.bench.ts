@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connectAsync, type MqttClient } from 'mqtt'
+import { connectAsync } from 'mqtt'
 import type { AlarmRule } from '../src/core/sensing/sensing.types.ts'
 import { buildApp } from '../src/http/app.ts'
 import { connectMqttIngest } from '../src/ingest/mqtt/mqtt-ingest.ts'
@@ -10,21 +11,27 @@ import { createPlatform, type Platform } from '../src/platform.ts'
 import { cityUnits } from '../src/sim/demo-units.ts'
 import { upsertUnits } from '../src/store/user.repository.ts'
 
+/** Publisher processes in the MQTT comparison, one device (topic) each. */
+const PUBLISHERS = 2
+
 /**
  * `npm run bench -- sensors [--messages N] [--devices N] [--qos 0|1] [--mqtt URL] [--http N] [--soak-seconds S] [--soak-rate R]`
  *
- * 1. MQTT ingest with rules through the real broker, against `mosquitto_sub` receiving the same
- *    publisher's messages in the same run: the ratio is ingest msgs/s ÷ mosquitto_sub msgs/s, where
- *    ingest counts a message only once its reading is committed and its PUBACK sent.
- * 2. HTTP batch readings/s (POST /api/v1/readings through inject, 1,000 items a request).
- * 3. Memory over a soak at a steady rate: RSS and heap at start, max and end.
+ * 1. MQTT ingest with rules through the real broker against `mosquitto_sub`, both fed by the same
+ *    publisher in the same run (PUBLISHERS `mosquitto_pub -l` processes, one device each, stdin from
+ *    memory). Ratio = ingest msgs/s ÷ mosquitto_sub msgs/s; the ingest counts a message only when its
+ *    reading is committed and its PUBACK sent (QoS 1), mosquitto_sub takes a QoS 0 stream.
+ * 2. HTTP batch readings/s (POST /api/v1/readings through inject, 1,000 items a request, 4 at once).
+ * 3. Memory over a soak at a steady rate (mqtt.js publisher in this process): RSS and heap start/max/end.
  */
 export async function run(args: string[]): Promise<void> {
   const opt = (name: string, fallback: string) => {
     const i = args.indexOf(`--${name}`)
     return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback
   }
-  const url = opt('mqtt', process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+  // default: a Mosquitto of our own with the production settings of docs/sensing.md; --mqtt URL: that broker
+  const broker = args.includes('--mqtt') ? undefined : await startMosquitto()
+  const url = broker?.url ?? opt('mqtt', 'mqtt://127.0.0.1:1883')
   const messages = Number(opt('messages', '100000'))
   const devices = Number(opt('devices', '1000'))
   const qos = Number(opt('qos', '1')) as 0 | 1
@@ -36,16 +43,20 @@ export async function run(args: string[]): Promise<void> {
   const run = Date.now().toString(36)
   const ids = Array.from({ length: devices }, (_, i) => `bn-${i}`)
   console.log(
-    `sensors bench: ${devices} devices, 4 rules (threshold, rate, no-signal, combination), broker ${url}, QoS ${qos}`,
+    `sensors bench: ${devices} devices, 4 rules (threshold, rate, no-signal, combination), QoS ${qos}, ` +
+      (broker ? `mosquitto ${url} (max_queued_messages 0, max_inflight_messages 0)` : `broker ${url}`),
   )
 
-  // 1. mosquitto_sub vs the ingest, the same publisher
-  const publisher = await connectAsync(url, { clientId: `bench-pub-${run}` })
-  const payloads = Array.from({ length: messages }, (_, k) => ({
-    device: ids[k % devices],
-    body: JSON.stringify({ ts: Date.now() - 120_000 + Math.floor(k / devices), laeq: 45 + (k % 40) }),
-  }))
-  const sub = await timeMosquittoSub(url, publisher, payloads, qos, run)
+  // 1. the same publisher for mosquitto_sub and for the ingest
+  const base = Date.now() - 120_000
+  const perPublisher = Math.ceil(messages / PUBLISHERS)
+  const lines = Array.from({ length: PUBLISHERS }, () =>
+    Array.from({ length: perPublisher }, (_, k) =>
+      JSON.stringify({ ts: base + k, laeq: 45 + (k % 40), lamax: 60 + (k % 30) }),
+    ).join('\n'),
+  )
+  const total = perPublisher * PUBLISHERS
+  const subMs = await timeMosquittoSub(url, lines, total, qos, run)
   const ingest = connectMqttIngest(p.sensors, {
     url,
     clientId: `bench-ingest-${run}`,
@@ -53,78 +64,75 @@ export async function run(args: string[]): Promise<void> {
     sessionExpirySec: 10,
   })
   await ingest.ready
-  const t0 = performance.now()
-  await publishAll(publisher, payloads, (d) => `onegrid/${d}/readings`, qos)
   const done = qos === 1 ? () => ingest.stats.acked : () => ingest.stats.received
-  for (let i = 0; i < 6000 && done() < messages; i++) await sleep(10)
+  const t0 = performance.now()
+  await mosquittoPub(url, lines, (j) => `onegrid/${ids[j]}/readings`, qos)
+  for (let i = 0; i < 12_000 && done() < total; i++) await sleep(5)
   await p.sensors.drain()
   const ingestMs = performance.now() - t0
-  const ingestRate = messages / (ingestMs / 1000)
-  const subRate = messages / (sub / 1000)
+  const ingestRate = done() / (ingestMs / 1000)
+  const subRate = total / (subMs / 1000)
   console.log(
-    `mosquitto_sub: ${messages} messages in ${(sub / 1000).toFixed(2)} s = ${Math.round(subRate)} msgs/s`,
+    `mosquitto_sub: ${total} messages in ${(subMs / 1000).toFixed(2)} s = ${Math.round(subRate)} msgs/s`,
   )
   console.log(
-    `ingest (validate + store + rules${qos === 1 ? ' + PUBACK after commit' : ''}): ${done()} of ${messages} in ${(ingestMs / 1000).toFixed(2)} s = ${Math.round(ingestRate)} msgs/s`,
+    `ingest (validate + store + rules${qos === 1 ? ' + PUBACK after commit' : ''}): ${done()} of ${total} in ${(ingestMs / 1000).toFixed(2)} s = ${Math.round(ingestRate)} msgs/s`,
   )
   console.log(`sensors ratio: ${(ingestRate / subRate).toFixed(2)} (target ≥ 0.8)`)
 
   // 2. HTTP batch
-  const app = await buildApp(p.appDeps())
-  await p.auth.addUser({ username: 'gateway', password: 'bench-pw', role: 'admin' })
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'gateway', password: 'bench-pw' },
-  })
-  const headers = { authorization: `Bearer ${login.json<{ token: string }>().token}` }
-  const batch = 1000
-  const base = Date.now() - 60_000
-  const h0 = performance.now()
-  let accepted = 0
-  for (let start = 0; start < httpReadings; start += batch * 4) {
-    const requests = [0, 1, 2, 3].map((j) => {
-      const from = start + j * batch
-      const items = Array.from({ length: Math.max(0, Math.min(batch, httpReadings - from)) }, (_, k) => ({
-        deviceId: ids[(from + k) % devices],
-        ts: base + 1 + Math.floor((from + k) / devices),
-        laeq: 50,
-      }))
-      return items.length === 0
-        ? Promise.resolve(0)
-        : app
-            .inject({ method: 'POST', url: '/api/v1/readings', headers, payload: items })
-            .then((r) => r.json<{ accepted: number }>().accepted)
+  if (httpReadings > 0) {
+    const app = await buildApp(p.appDeps())
+    await p.auth.addUser({ username: 'gateway', password: 'bench-pw', role: 'admin' })
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'gateway', password: 'bench-pw' },
     })
-    for (const n of await Promise.all(requests)) accepted += n
+    const headers = { authorization: `Bearer ${login.json<{ token: string }>().token}` }
+    const batch = 1000
+    const h0 = performance.now()
+    let accepted = 0
+    for (let start = 0; start < httpReadings; start += batch * 4) {
+      const requests = [0, 1, 2, 3].map((j) => {
+        const from = start + j * batch
+        const items = Array.from({ length: Math.max(0, Math.min(batch, httpReadings - from)) }, (_, k) => ({
+          deviceId: ids[(from + k) % devices],
+          ts: base + 60_000 + Math.floor((from + k) / devices),
+          laeq: 50,
+        }))
+        if (items.length === 0) return Promise.resolve(0)
+        return app
+          .inject({ method: 'POST', url: '/api/v1/readings', headers, payload: items })
+          .then((r) => r.json<{ accepted: number }>().accepted)
+      })
+      for (const n of await Promise.all(requests)) accepted += n
+    }
+    const httpMs = performance.now() - h0
+    console.log(
+      `HTTP batch: ${accepted} of ${httpReadings} readings in ${(httpMs / 1000).toFixed(2)} s = ${Math.round(accepted / (httpMs / 1000))} readings/s (1,000 per request, 4 in parallel)`,
+    )
+    await app.close()
   }
-  const httpMs = performance.now() - h0
-  console.log(
-    `HTTP batch: ${accepted} of ${httpReadings} readings in ${(httpMs / 1000).toFixed(2)} s = ${Math.round(accepted / (httpMs / 1000))} readings/s (1,000 per request, 4 in parallel)`,
-  )
-  await app.close()
 
   // 3. soak
   if (soakSeconds > 0) {
+    const publisher = await connectAsync(url, { clientId: `bench-pub-${run}` })
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`
     const sample = () => ({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed })
     const first = sample()
     const max = { ...first }
+    const before = done()
     const end = Date.now() + soakSeconds * 1000
+    const soakBase = Date.now()
     let sent = 0
     let tick = 0
-    const soakBase = Date.now()
     while (Date.now() < end) {
       const due = Math.floor(((Date.now() - soakBase) / 1000) * soakRate)
       const burst: Promise<unknown>[] = []
       for (; sent < due; sent++) {
-        burst.push(
-          publisher.publishAsync(
-            `onegrid/${ids[sent % devices]}/readings`,
-            JSON.stringify({ ts: Date.now(), laeq: 45 + (sent % 40) }),
-            { qos },
-          ),
-        )
+        const body = JSON.stringify({ ts: Date.now(), laeq: 45 + (sent % 40) })
+        burst.push(publisher.publishAsync(`onegrid/${ids[sent % devices]}/readings`, body, { qos }))
       }
       await Promise.all(burst)
       await sleep(50)
@@ -134,15 +142,52 @@ export async function run(args: string[]): Promise<void> {
         max.heap = Math.max(max.heap, s.heap)
       }
     }
-    for (let i = 0; i < 1000 && done() < messages + sent; i++) await sleep(10)
+    for (let i = 0; i < 1000 && done() - before < sent; i++) await sleep(10)
+    await publisher.endAsync()
     const last = sample()
     console.log(
-      `soak ${soakSeconds} s at ${soakRate} msgs/s (${sent} messages, ${done() - messages} ingested): RSS start ${mb(first.rss)} max ${mb(Math.max(max.rss, last.rss))} end ${mb(last.rss)}; heap start ${mb(first.heap)} max ${mb(Math.max(max.heap, last.heap))} end ${mb(last.heap)}`,
+      `soak ${soakSeconds} s at ${soakRate} msgs/s (${sent} published, ${done() - before} ingested): ` +
+        `RSS start ${mb(first.rss)} max ${mb(Math.max(max.rss, last.rss))} end ${mb(last.rss)}; ` +
+        `heap start ${mb(first.heap)} max ${mb(Math.max(max.heap, last.heap))} end ${mb(last.heap)}`,
     )
   }
-  await publisher.endAsync()
   await ingest.close()
   await p.close()
+  broker?.stop()
+}
+
+/** A Mosquitto on a free loopback port, configured as production should be: no queue or in-flight caps. */
+async function startMosquitto(): Promise<{ url: string; stop(): void }> {
+  const probe = createServer()
+  const port = await new Promise<number>((resolve) =>
+    probe.listen(0, '127.0.0.1', () => {
+      const a = probe.address()
+      resolve(typeof a === 'object' && a ? a.port : 0)
+    }),
+  )
+  await new Promise((r) => probe.close(r))
+  const conf = join(mkdtempSync(join(tmpdir(), 'onegrid-mosquitto-')), 'mosquitto.conf')
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      '',
+    ].join('\n'),
+  )
+  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' })
+  const url = `mqtt://127.0.0.1:${port}`
+  for (let i = 0; i < 50; i++) {
+    const up = await connectAsync(url, { connectTimeout: 200, reconnectPeriod: 0 }).then(
+      (c) => c.endAsync().then(() => true),
+      () => false,
+    )
+    if (up) break
+    await sleep(100)
+  }
+  return { url, stop: () => child.kill() }
 }
 
 async function benchPlatform(devices: number): Promise<Platform> {
@@ -165,13 +210,14 @@ async function benchPlatform(devices: number): Promise<Platform> {
       expectedIntervalSec: 60,
     })),
   )
+  const noise = { kind: 'noise' } as const
   const rules: AlarmRule[] = [
     {
       id: 'loud',
       type: 'threshold',
       classId: 'E0601',
       severity: 'minor',
-      scope: { kind: 'noise' },
+      scope: noise,
       quantity: 'laeq',
       op: '>',
       value: 130,
@@ -182,20 +228,13 @@ async function benchPlatform(devices: number): Promise<Platform> {
       type: 'rate',
       classId: 'E0601',
       severity: 'minor',
-      scope: { kind: 'noise' },
+      scope: noise,
       quantity: 'laeq',
       windowMs: 600_000,
       delta: 80,
       direction: 'rise',
     },
-    {
-      id: 'silent',
-      type: 'no-signal',
-      classId: 'E0601',
-      severity: 'minor',
-      scope: { kind: 'noise' },
-      intervals: 1000,
-    },
+    { id: 'silent', type: 'no-signal', classId: 'E0601', severity: 'minor', scope: noise, intervals: 1000 },
     {
       id: 'cell',
       type: 'combination',
@@ -204,8 +243,8 @@ async function benchPlatform(devices: number): Promise<Platform> {
       mode: 'all',
       groupBy: 'gridCode',
       members: [
-        { type: 'threshold', scope: { kind: 'noise' }, quantity: 'laeq', op: '>', value: 130 },
-        { type: 'threshold', scope: { kind: 'noise' }, quantity: 'lamax', op: '>', value: 135 },
+        { type: 'threshold', scope: noise, quantity: 'laeq', op: '>', value: 130 },
+        { type: 'threshold', scope: noise, quantity: 'lamax', op: '>', value: 135 },
       ],
     },
   ]
@@ -216,28 +255,16 @@ async function benchPlatform(devices: number): Promise<Platform> {
 /** Time from the first publish until `mosquitto_sub -C N` has received all N. */
 async function timeMosquittoSub(
   url: string,
-  publisher: MqttClient,
-  payloads: readonly { device: string; body: string }[],
+  lines: readonly string[],
+  total: number,
   qos: 0 | 1,
   run: string,
 ): Promise<number> {
   const { hostname, port } = new URL(url)
   const child = spawn(
     'mosquitto_sub',
-    [
-      '-h',
-      hostname,
-      '-p',
-      port || '1883',
-      '-t',
-      `bench-${run}/#`,
-      '-C',
-      String(payloads.length),
-      '-q',
-      String(qos),
-      '-i',
-      `bench-sub-${run}`,
-    ],
+    // a QoS 0 subscription: the broker streams without acks or in-flight windows — the fastest consumer
+    ['-h', hostname, '-p', port || '1883', '-t', `bench-${run}/#`, '-C', String(total), '-q', '0'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   )
   const exited = new Promise<void>((resolve, reject) => {
@@ -247,24 +274,37 @@ async function timeMosquittoSub(
   await sleep(500) // subscribed
   const t0 = performance.now()
   const timeout = setTimeout(() => child.kill(), 120_000)
-  await publishAll(publisher, payloads, (d) => `bench-${run}/${d}/readings`, qos)
+  await mosquittoPub(url, lines, (j) => `bench-${run}/bn-${j}/readings`, qos)
   await exited
   clearTimeout(timeout)
   return performance.now() - t0
 }
 
-/** The one publisher both sides get: mqtt.js, in windows of 1,000 outstanding publishes. */
-async function publishAll(
-  client: MqttClient,
-  payloads: readonly { device: string; body: string }[],
-  topic: (device: string) => string,
+/** The publisher both sides get: one `mosquitto_pub -l` per device, each fed its lines on stdin. */
+async function mosquittoPub(
+  url: string,
+  lines: readonly string[],
+  topic: (j: number) => string,
   qos: 0 | 1,
 ): Promise<void> {
-  for (let i = 0; i < payloads.length; i += 1000) {
-    await Promise.all(
-      payloads.slice(i, i + 1000).map((m) => client.publishAsync(topic(m.device), m.body, { qos })),
-    )
-  }
+  const { hostname, port } = new URL(url)
+  await Promise.all(
+    lines.map(
+      (text, j) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            'mosquitto_pub',
+            ['-h', hostname, '-p', port || '1883', '-t', topic(j), '-l', '-q', String(qos), '-M', '1000'],
+            { stdio: ['pipe', 'ignore', 'inherit'] },
+          )
+          child.once('error', reject)
+          child.once('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`mosquitto_pub exited with ${code}`)),
+          )
+          child.stdin.end(`${text}\n`)
+        }),
+    ),
+  )
 }
 
 function sleep(ms: number): Promise<void> {
