@@ -94,23 +94,25 @@ export async function simulateSensors(o: SimulateSensorsOptions): Promise<string
   const client = await connectAsync(o.mqtt, { clientId: `onegrid-replay-${o.device}-${process.pid}` })
   const topic = `onegrid/${o.device}/readings`
   try {
-    // readings of one instant travel as one message, like a station's report
+    // the readings of one row (pm25, pm10 … of one hour) travel as one message; a quantity seen again
+    // starts the next row. Each message gets a later ts than the one before, so fast replays (speed 0
+    // stamps many rows within one millisecond) never collide on the readings' primary key.
     let pending: { ts: number; values: Record<string, number> } | undefined
     let messages = 0
+    let lastTs = 0
     const flush = async () => {
       if (!pending) return
-      const body = JSON.stringify({ ts: pending.ts, ...pending.values })
+      lastTs = Math.max(pending.ts, lastTs + 1)
+      const body = JSON.stringify({ ts: lastTs, ...pending.values })
       pending = undefined
       messages++
       await client.publishAsync(topic, body, { qos: o.qos ?? 1 })
     }
-    let lastTs: number | undefined
     const stats = await replay(
       readReplayFile(o.replay, o.device, o.quantities ? { quantities: o.quantities } : {}),
       o.speed,
       async (r) => {
-        if (pending && r.ts !== lastTs) await flush()
-        lastTs = r.ts
+        if (pending && Object.hasOwn(pending.values, r.quantity)) await flush()
         pending ??= { ts: r.ts, values: {} }
         pending.values[r.quantity] = r.value
       },

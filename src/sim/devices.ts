@@ -58,18 +58,6 @@ export const DEMO_RULES: readonly AlarmRule[] = [
     debounce: { count: 2 },
   },
   {
-    id: 'ponding',
-    type: 'threshold',
-    classId: 'E0404',
-    severity: 'critical',
-    scope: { kind: 'water-level' },
-    quantity: 'level',
-    op: '>',
-    value: 15,
-    clearValue: 5,
-    debounce: { count: 2 },
-  },
-  {
     id: 'canal-high',
     type: 'threshold',
     classId: 'E0404',
@@ -149,6 +137,22 @@ function pm25Rule(stations: readonly string[]): AlarmRule {
   }
 }
 
+/** 道路积水 at the underpass gauges (not the canal gauge, whose normal level is a metre and more). */
+function pondingRule(gauges: readonly string[]): AlarmRule {
+  return {
+    id: 'ponding',
+    type: 'threshold',
+    classId: 'E0404',
+    severity: 'critical',
+    scope: { deviceIds: gauges },
+    quantity: 'level',
+    op: '>',
+    value: 15,
+    clearValue: 5,
+    debounce: { count: 2 },
+  }
+}
+
 /** The demo devices: a few hundred over 东城 and 西城, spread around the demo places. */
 export function demoDevices(p: Pick<Platform, 'city'>, installedAt: number): DeviceInput[] {
   const rnd = seededRng('onegrid-demo-devices')
@@ -188,7 +192,7 @@ export function demoDevices(p: Pick<Platform, 'city'>, installedAt: number): Dev
       id: CANAL_GAUGE,
       kind: 'water-level',
       name: '通惠河水位站（回放）',
-      location: { lon: 116.4365, lat: 39.9081 },
+      location: { lon: 116.4333, lat: 39.9005 },
       ownerUnitId: '110101-sw',
       expectedIntervalSec: 3600,
       installedAt,
@@ -202,7 +206,8 @@ export async function seedDevices(p: Pick<Platform, 'city' | 'sensing' | 'clock'
   const devices = demoDevices(p, p.clock() - DAY)
   await p.sensing.saveDevices(devices)
   const stations = devices.filter((d) => d.kind === 'air-quality' && d.id !== DONGSI_STATION).map((d) => d.id)
-  const rules = [pm25Rule(stations), ...DEMO_RULES]
+  const gauges = devices.filter((d) => d.kind === 'water-level' && d.id !== CANAL_GAUGE).map((d) => d.id)
+  const rules = [pm25Rule(stations), pondingRule(gauges), ...DEMO_RULES]
   for (const rule of rules) await p.sensing.saveRule(rule)
   return `${devices.length} devices, ${rules.length} alarm rules`
 }
