@@ -73,9 +73,20 @@ function toPrincipal(u: UserTable): Principal {
   }
 }
 
+/**
+ * How long a node trusts a session it has looked up without asking the database again. Changing a
+ * user's role or password, or a session expiring, takes effect on other nodes up to this late
+ * (on the node that changed the user at once).
+ */
+const PRINCIPAL_TTL = 10_000
+/** Most sessions remembered per node; past this the oldest is forgotten. */
+const PRINCIPAL_CACHE = 10_000
+
 /** Users, passwords and bearer sessions (opaque random tokens; only their hashes are stored). */
 export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }): AuthService {
   const { db, clock } = deps
+  // every API request authenticates: a per-node memory of token hash → principal spares the lookup
+  const known = new Map<string, { principal: Principal; until: number }>()
   return {
     async login(username, password) {
       const u = await users.findUserByName(db, username)
@@ -95,11 +106,19 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
     },
 
     async authenticate(token) {
-      const u = await users.findSessionUser(db, tokenHash(token), clock())
+      const hash = tokenHash(token)
+      const now = clock()
+      const hit = known.get(hash)
+      if (hit && hit.until > now) return hit.principal
+      known.delete(hash)
+      const u = await users.findSessionUser(db, hash, now)
       if (!u) {
         throw new AppError('AUTH_INVALID', 'the token is unknown or expired: log in again', 'authorization')
       }
-      return toPrincipal(u)
+      const principal = toPrincipal(u)
+      if (known.size >= PRINCIPAL_CACHE) known.delete(known.keys().next().value!)
+      known.set(hash, { principal, until: now + PRINCIPAL_TTL })
+      return principal
     },
 
     async addUser(u) {
@@ -124,6 +143,8 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
         region_code: u.regionCode ?? null,
         created_at: existing?.created_at ?? clock(),
       })
+      // a changed role or password counts on this node from now on
+      known.clear()
     },
   }
 }

@@ -36,6 +36,8 @@ export interface DuplicateService extends DuplicateFinder {
 }
 
 const M_PER_DEG_LAT = 111_320
+/** intake classes remembered per node before the memory starts over */
+const INTAKE_CLASS_CACHE = 100_000
 
 /** Duplicate detection over the case store. */
 export function createDuplicateService(deps: {
@@ -44,21 +46,41 @@ export function createDuplicateService(deps: {
   readonly rules?: DuplicateRules
 }): DuplicateService {
   const rules = deps.rules ?? DEFAULT_DUPLICATE_RULES
+  // A case's intake entry never changes, so neither does the class triage gave it there: remembered
+  // per node, exact on every node. Every appeal near an unregistered case would otherwise re-read it.
+  const intakeClassOf = new Map<string, string | null>()
+
+  async function classesOf(caseIds: readonly string[]): Promise<Map<string, string>> {
+    const missing = caseIds.filter((id) => !intakeClassOf.has(id))
+    const found = await intakeClasses(deps.db, missing)
+    if (intakeClassOf.size + missing.length > INTAKE_CLASS_CACHE) intakeClassOf.clear()
+    for (const id of missing) intakeClassOf.set(id, found.get(id) ?? null)
+    const out = new Map<string, string>()
+    for (const id of caseIds) {
+      const classId = intakeClassOf.get(id) ?? found.get(id)
+      if (classId) out.set(id, classId)
+    }
+    return out
+  }
 
   async function check(probe: DuplicateProbe, exceptCaseId?: string): Promise<DuplicateVerdict> {
     const r = Math.max(rules.radiusM.component, rules.radiusM.event, rules.radiusM.unknown)
     const p = probe.location
     const dLat = r / M_PER_DEG_LAT
     const dLon = p ? r / (M_PER_DEG_LAT * Math.cos((p.lat * Math.PI) / 180)) : 0
-    const candidates = await duplicateCandidates(deps.db, {
-      ...(p
-        ? { box: { west: p.lon - dLon, east: p.lon + dLon, south: p.lat - dLat, north: p.lat + dLat } }
-        : {}),
-      ...(probe.streetCode ? { streetCode: probe.streetCode } : {}),
-      since: probe.at - rules.windowMs,
-      until: probe.at + rules.windowMs,
-      ...(exceptCaseId ? { exceptCaseId } : {}),
-    })
+    const candidates = await duplicateCandidates(
+      deps.db,
+      {
+        ...(p
+          ? { box: { west: p.lon - dLon, east: p.lon + dLon, south: p.lat - dLat, north: p.lat + dLat } }
+          : {}),
+        ...(probe.streetCode ? { streetCode: probe.streetCode } : {}),
+        since: probe.at - rules.windowMs,
+        until: probe.at + rules.windowMs,
+        ...(exceptCaseId ? { exceptCaseId } : {}),
+      },
+      classesOf,
+    )
     return findDuplicates(probe, candidates, rules)
   }
 

@@ -30,6 +30,7 @@ export interface CandidateQuery {
 export async function duplicateCandidates(
   db: Kysely<Database>,
   q: CandidateQuery,
+  classesOf: (caseIds: readonly string[]) => Promise<Map<string, string>> = (ids) => intakeClasses(db, ids),
 ): Promise<DuplicateCandidate[]> {
   const { box, streetCode } = q
   if (!box && !streetCode) return []
@@ -57,8 +58,8 @@ export async function duplicateCandidates(
       .where('c.street_code', '=', streetCode!)
   }
   if (q.exceptCaseId) query = query.where('c.id', '!=', q.exceptCaseId)
-  const rows = await query.limit(q.limit ?? 500).execute()
-  const hints = await intakeClasses(db, [...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
+  const rows = nearestPerReport(await query.limit(q.limit ?? 500).execute(), (q.since + q.until) / 2)
+  const hints = await classesOf([...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
   return rows.map((r) => ({
     caseId: r.id,
     text: r.text,
@@ -73,6 +74,33 @@ export async function duplicateCandidates(
     ...(r.street_code != null ? { streetCode: r.street_code } : {}),
     ...((r.class_id ?? hints.get(r.id)) ? { classId: (r.class_id ?? hints.get(r.id))! } : {}),
   }))
+}
+
+/**
+ * A case reported the same way many times (one bin, a hundred identical calls) need not be scored
+ * a hundred times: of its appeals with the same text and place, only the one received nearest the
+ * probe's time (the window's middle) can score best, so only that one is kept.
+ */
+function nearestPerReport<
+  R extends {
+    id: string
+    text: string
+    received_at: number
+    lon: number | null
+    lat: number | null
+    appeal_lon: number | null
+    appeal_lat: number | null
+  },
+>(rows: readonly R[], at: Instant): R[] {
+  const best = new Map<string, R>()
+  for (const r of rows) {
+    // the case's point when it has one, else the appeal's: the place a candidate is scored at
+    const where = r.lon != null && r.lat != null ? '' : `${r.appeal_lon}\u0000${r.appeal_lat}`
+    const key = `${r.id}\u0000${where}\u0000${r.text}`
+    const kept = best.get(key)
+    if (!kept || Math.abs(r.received_at - at) < Math.abs(kept.received_at - at)) best.set(key, r)
+  }
+  return [...best.values()]
 }
 
 /**
