@@ -21,6 +21,11 @@ function tmpDb(): string {
   return `sqlite:${join(mkdtempSync(join(tmpdir(), 'onegrid-bench-')), 'bench.db')}`
 }
 
+/**
+ * The case engine alone (issue 2's measure): an appeal becomes a case, its appeal, timeline and
+ * outbox rows, group-committed. Placement, classification, duplicate detection and routing are
+ * the intake pipeline's and are measured by `npm run bench -- pipeline`.
+ */
 async function platform(): Promise<Platform> {
   return createPlatform({
     databaseUrl: tmpDb(),
@@ -28,6 +33,7 @@ async function platform(): Promise<Platform> {
     calendarFile: 'data/calendars/cn-beijing.json',
     regionsFile: 'data/regions/beijing.json',
     dutyFile: 'data/duty/beijing-demo.json',
+    pipeline: { plan: () => ({}) },
   })
 }
 
