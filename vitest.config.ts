@@ -6,7 +6,11 @@ import { defineConfig } from 'vitest/config'
  * - `process`: suites that start real OneGrid processes (kill -9 mid-stream, ingest workers, brokers),
  *   one file at a time so a loaded 2-core machine does not starve the processes they time.
  */
-const PROCESS_SUITES = ['test/api/crash.test.ts', 'test/sensing/ingest-workers.test.ts', 'test/sensing/ingest-broker.test.ts']
+const PROCESS_SUITES = [
+  'test/api/crash.test.ts',
+  'test/sensing/ingest-workers.test.ts',
+  'test/sensing/ingest-broker.test.ts',
+]
 
 export default defineConfig({
   test: {
@@ -19,7 +23,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['node_modules/**', 'test/e2e/**', ...PROCESS_SUITES] },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['node_modules/**', 'test/e2e/**', ...PROCESS_SUITES],
+        },
       },
       {
         extends: true,

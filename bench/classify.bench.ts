@@ -14,11 +14,15 @@ export function opsPerSecond(texts: readonly string[], fn: (t: string) => unknow
   let sink = 0
   while (performance.now() - start < minMs) {
     for (const t of texts) {
-      if (fn(t)) sink++
+      if (fn(t)) {
+        sink++
+      }
       ops++
     }
   }
-  if (sink < 0) console.log(sink)
+  if (sink < 0) {
+    console.log(sink)
+  }
   return (ops * 1000) / (performance.now() - start)
 }
 
@@ -28,7 +32,9 @@ export function opsPerSecond(texts: readonly string[], fn: (t: string) => unknow
  */
 export async function run(): Promise<void> {
   const file = await readModelFile(MODEL)
-  if (!file.ok) throw new Error(file.error.message)
+  if (!file.ok) {
+    throw new Error(file.error.message)
+  }
   const { model } = file.value
   const tokenizer = tokenizerByName(file.value.tokenizer)
   const rows = parse<Record<string, string>>(await readFile(CSV, 'utf8'), { columns: true, bom: true })

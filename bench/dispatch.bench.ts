@@ -46,14 +46,18 @@ export async function run(): Promise<void> {
   let t = performance.now()
   const builds = 200
   let index = buildTeamIndex(teams)
-  for (let i = 0; i < builds; i++) index = buildTeamIndex(teams)
+  for (let i = 0; i < builds; i++) {
+    index = buildTeamIndex(teams)
+  }
   const buildMs = (performance.now() - t) / builds
   console.log(`buildTeamIndex(${TEAMS} teams, ${UNITS} units): ${buildMs.toFixed(3)} ms per rebuild`)
 
   // Baseline: one kdbush over all teams; radius query (2 km in degrees of latitude, widened for longitude),
   // haversine on each hit, keep the nearest. No eligibility, no score, no reasons.
   const kd = new KDBush(teams.length, 16)
-  for (const tm of teams) kd.add(tm.position.lon, tm.position.lat)
+  for (const tm of teams) {
+    kd.add(tm.position.lon, tm.position.lat)
+  }
   kd.finish()
   const radiusDeg = 2000 / 111_195 / Math.cos((39.9 * Math.PI) / 180)
   const baseline = (): number => {
@@ -63,7 +67,9 @@ export async function run(): Promise<void> {
       for (const id of kd.within(p.lon, p.lat, radiusDeg)) {
         const tm = teams[id]
         const d = haversineM(p.lon, p.lat, tm.position.lon, tm.position.lat)
-        if (d < best) best = d
+        if (d < best) {
+          best = d
+        }
       }
       sink += best === Infinity ? 0 : 1
     }
@@ -108,7 +114,9 @@ export async function run(): Promise<void> {
   const parsed = parseDutyRules(
     JSON.parse(readFileSync(new URL('../data/duty/beijing-demo.json', import.meta.url), 'utf8')),
   )
-  if (!parsed.ok) throw new Error(parsed.error.message)
+  if (!parsed.ok) {
+    throw new Error(parsed.error.message)
+  }
   const rules = parsed.value
   const catalog = JSON.parse(
     readFileSync(new URL('../data/catalog/default.json', import.meta.url), 'utf8'),
@@ -126,10 +134,16 @@ export async function run(): Promise<void> {
     }
   })
   const fallback = (s: string) => `${s}-office`
-  for (const q of queries.slice(0, 5000)) resolveDuty(rules, q, fallback)
+  for (const q of queries.slice(0, 5000)) {
+    resolveDuty(rules, q, fallback)
+  }
   t = performance.now()
   let resolved = 0
-  for (const q of queries) if (resolveDuty(rules, q, fallback).ok) resolved++
+  for (const q of queries) {
+    if (resolveDuty(rules, q, fallback).ok) {
+      resolved++
+    }
+  }
   const dutyRps = queries.length / ((performance.now() - t) / 1000)
   console.log(
     `resolveDuty on the demo list (${rules.rules.length} rules): ${fmt(dutyRps)} resolutions/s (${resolved} resolved)`,

@@ -49,7 +49,9 @@ export async function rawInsertPerSecond(p: Platform): Promise<number> {
       null, 116.38, 39.94, ?, ?, 0, null, ?, null, ?, ?)`,
   )
   const many = sqlite.transaction((rows: { id: string; doc: string; at: number }[]) => {
-    for (const r of rows) insert.run(r.id, TEXT.slice(0, 40), r.at, r.at, r.at, r.doc)
+    for (const r of rows) {
+      insert.run(r.id, TEXT.slice(0, 40), r.at, r.at, r.at, r.doc)
+    }
   })
   const t0 = performance.now()
   for (let done = 0; done < N; done += BATCH) {
@@ -104,11 +106,14 @@ async function load(url: string, headers: Record<string, string>, body: string):
     '-b',
     body,
   ]
-  for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...headers }))
-    {args.push('-H', `${k}=${v}`)}
+  for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...headers })) {
+    args.push('-H', `${k}=${v}`)
+  }
   const { stdout } = await promisify(execFile)('node', [...args, url], { maxBuffer: 16 * 1024 * 1024 })
   const result = JSON.parse(stdout) as { non2xx: number; requests: { average: number } }
-  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers`)
+  if (result.non2xx > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers`)
+  }
   return result.requests.average
 }
 

@@ -23,7 +23,9 @@ const encoder = new TextEncoder()
 /** Appends/s through LedgerWriter against a SHA-256 chain step; then the time to verify a million entries. */
 export async function run(): Promise<void> {
   const keys = UnitKeyStore.inMemory()
-  for (const u of [PLATFORM_UNIT_ID, 'witness-a', 'witness-b', ...UNITS]) await keys.generate(u, T0 - 1)
+  for (const u of [PLATFORM_UNIT_ID, 'witness-a', 'witness-b', ...UNITS]) {
+    await keys.generate(u, T0 - 1)
+  }
 
   const n = 200_000
   const inputs = Array.from({ length: n }, (_, i) => handOff(i))
@@ -57,7 +59,9 @@ export async function run(): Promise<void> {
   console.log(
     `verify ${fmt(m)} entries + ${report.checkpoints} checkpoints: ${verifySec.toFixed(1)} s, ok=${report.ok}, peak rss ${(peak / 1e6).toFixed(0)} MB (${(rssBefore / 1e6).toFixed(0)} MB before verifying)`,
   )
-  if (process.env.LEDGER_BENCH_PG) await seqContention(process.env.LEDGER_BENCH_PG)
+  if (process.env.LEDGER_BENCH_PG) {
+    await seqContention(process.env.LEDGER_BENCH_PG)
+  }
   console.log(`ledger ratio: ${ratio.toFixed(2)} (target ≥ 0.2)`)
 }
 
@@ -157,8 +161,12 @@ async function ledgerAppends(
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]
     now = input.at
-    if (!writer.append(input).ok) throw new Error('append failed')
-    if (i % BATCH === BATCH - 1) await writer.flush()
+    if (!writer.append(input).ok) {
+      throw new Error('append failed')
+    }
+    if (i % BATCH === BATCH - 1) {
+      await writer.flush()
+    }
   }
   await writer.flush()
   return inputs.length / ((performance.now() - t) / 1000)
@@ -187,7 +195,9 @@ async function generateFile(
           unitId: w,
           keyId: keys.current(w, cp.at)!.keyId,
         })
-        if (!r.ok) throw new Error(r.error.message)
+        if (!r.ok) {
+          throw new Error(r.error.message)
+        }
         signed = r.value
       }
       checkpoints.push(signed)
@@ -208,8 +218,12 @@ async function generateFile(
   for (let i = 0; i < m; i++) {
     const input = handOff(i)
     now = input.at
-    if (!writer.append(input).ok) throw new Error('append failed')
-    if (i % BATCH === BATCH - 1) await writer.flush()
+    if (!writer.append(input).ok) {
+      throw new Error('append failed')
+    }
+    if (i % BATCH === BATCH - 1) {
+      await writer.flush()
+    }
   }
   await writer.flush()
   entriesOut.end()
@@ -227,7 +241,9 @@ async function generateFile(
     head.map((x) => JSON.stringify(x)),
   )
   for await (const chunk of createReadStream(entriesPath)) {
-    if (!out.write(chunk)) await once(out, 'drain')
+    if (!out.write(chunk)) {
+      await once(out, 'drain')
+    }
   }
   out.end()
   await once(out, 'close')
@@ -236,7 +252,9 @@ async function generateFile(
 }
 
 async function writeLines(out: WriteStream, lines: readonly string[]): Promise<void> {
-  if (lines.length > 0 && !out.write(`${lines.join('\n')}\n`)) await once(out, 'drain')
+  if (lines.length > 0 && !out.write(`${lines.join('\n')}\n`)) {
+    await once(out, 'drain')
+  }
 }
 
 function median(xs: readonly number[]): number {

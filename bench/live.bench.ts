@@ -82,9 +82,13 @@ function clients(url: string, n: number, expect: number, headers: Record<string,
   const waiters: (() => void)[] = []
   createInterface({ input: child.stdout }).on('line', (line) => {
     const o = JSON.parse(line) as Record<string, unknown>
-    if (o.error) console.error(`client harness: ${JSON.stringify(o.error)}`)
+    if (o.error) {
+      console.error(`client harness: ${JSON.stringify(o.error)}`)
+    }
     lines.push(o)
-    for (const w of waiters.splice(0)) w()
+    for (const w of waiters.splice(0)) {
+      w()
+    }
   })
   return {
     child,
@@ -92,8 +96,12 @@ function clients(url: string, n: number, expect: number, headers: Record<string,
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const i = lines.findIndex((o) => key in o)
-        if (i >= 0) return lines.splice(i, 1)[0] as T
-        if (Date.now() > deadline) throw new Error(`client harness: no "${key}" within ${timeoutMs} ms`)
+        if (i >= 0) {
+          return lines.splice(i, 1)[0] as T
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`client harness: no "${key}" within ${timeoutMs} ms`)
+        }
         await new Promise<void>((resolve) => {
           waiters.push(resolve)
           setTimeout(resolve, 250)
@@ -177,10 +185,14 @@ async function fanOut(n: number, count: number): Promise<{ raw: number; ours: nu
   let h = clients(rawUrl, n, count, {})
   const rawMs = await deliver(h, all, (batch) => {
     const chunk = batch.map(frame).join('')
-    for (const res of sockets) res.write(chunk)
+    for (const res of sockets) {
+      res.write(chunk)
+    }
   })
   h.stop()
-  for (const res of sockets) res.destroy()
+  for (const res of sockets) {
+    res.destroy()
+  }
   await new Promise((resolve) => raw.close(resolve))
 
   // Ours: GET /api/v1/live of the real app (token auth, scope), LiveHub coalescing with its default window.

@@ -70,7 +70,9 @@ function random(seed: number): () => number {
 function* rollupRows(cases: number): Generator<(string | number)[]> {
   const rnd = random(42)
   const dims: [string, string, number][] = [['city', '*', 1]]
-  for (const d of DISTRICTS) dims.push(['district', d, 1 / 16])
+  for (const d of DISTRICTS) {
+    dims.push(['district', d, 1 / 16])
+  }
   for (let s = 0; s < STREETS; s++) {
     dims.push(['street', streetCode(s), 1 / STREETS])
     for (let k = 1; k <= COMMUNITIES_PER_STREET; k++) {
@@ -81,11 +83,19 @@ function* rollupRows(cases: number): Generator<(string | number)[]> {
       ])
     }
   }
-  for (let u = 0; u < UNITS; u++) dims.push(['unit', `unit-${u}`, 1 / UNITS])
-  for (let c = 0; c < CLASSES; c++) dims.push(['class', `E${String(1000 + c)}`, 1 / CLASSES])
+  for (let u = 0; u < UNITS; u++) {
+    dims.push(['unit', `unit-${u}`, 1 / UNITS])
+  }
+  for (let c = 0; c < CLASSES; c++) {
+    dims.push(['class', `E${String(1000 + c)}`, 1 / CLASSES])
+  }
   const periods: [string, string, number][] = []
-  for (const m of MONTHS) periods.push(['month', m, 1 / 12])
-  for (let w = 1; w <= 52; w++) periods.push(['week', `${YEAR}-W${String(w).padStart(2, '0')}`, 1 / 52])
+  for (const m of MONTHS) {
+    periods.push(['month', m, 1 / 12])
+  }
+  for (let w = 1; w <= 52; w++) {
+    periods.push(['week', `${YEAR}-W${String(w).padStart(2, '0')}`, 1 / 52])
+  }
   for (let d = 0; d < 365; d++) {
     const day = new Date(Date.UTC(YEAR, 0, 1 + d)).toISOString().slice(0, 10)
     periods.push(['day', day, 1 / 365])
@@ -94,7 +104,9 @@ function* rollupRows(cases: number): Generator<(string | number)[]> {
     for (const [dk, dv, dshare] of dims) {
       const mean = cases * pshare * dshare
       const due = Math.round(mean * (0.7 + 0.6 * rnd()))
-      if (due === 0) continue
+      if (due === 0) {
+        continue
+      }
       const part = (lo: number, n: number) => Math.round(n * (lo + (1 - lo) * rnd()))
       const closed = part(0.85, due)
       const callbacks = part(0.5, closed)
@@ -154,8 +166,11 @@ async function timeQueries(
   for (let i = 0; i < n; i++) {
     const month = MONTHS[(i * 5) % 12]
     const t0 = performance.now()
-    if (i % 2 === 0) await ranking(month)
-    else await metric(month, DISTRICTS[(i * 3) % 16])
+    if (i % 2 === 0) {
+      await ranking(month)
+    } else {
+      await metric(month, DISTRICTS[(i * 3) % 16])
+    }
     times.push(performance.now() - t0)
   }
   times.sort((a, b) => a - b)
@@ -208,10 +223,14 @@ async function sqliteRun(cases: number): Promise<number> {
     const CHUNK = 500_000
     for (let from = 0; from < cases; from += CHUNK) {
       s.transaction(() => {
-        for (let i = from; i < Math.min(cases, from + CHUNK); i++) insertCase.run(floorCase(i))
+        for (let i = from; i < Math.min(cases, from + CHUNK); i++) {
+          insertCase.run(floorCase(i))
+        }
       })()
     }
-    for (const ix of FLOOR_INDEXES) s.exec(ix)
+    for (const ix of FLOOR_INDEXES) {
+      s.exec(ix)
+    }
     s.exec('analyze')
     s.pragma('synchronous = FULL')
     const size = statSync(join(dir, 'metrics.db')).size
@@ -247,7 +266,9 @@ async function postgresRun(url: string, cases: number): Promise<number> {
     let rollups = 0
     let batch: (string | number)[][] = []
     const flush = async () => {
-      if (batch.length === 0) return
+      if (batch.length === 0) {
+        return
+      }
       const columns = ROLLUP_COLUMNS.map((_, j) => batch.map((r) => r[j]))
       const types = ROLLUP_COLUMNS.map((_, j) => (j < 4 ? 'text[]' : 'bigint[]'))
       await client.query(
@@ -259,7 +280,9 @@ async function postgresRun(url: string, cases: number): Promise<number> {
     }
     for (const r of rollupRows(cases)) {
       batch.push(r)
-      if (batch.length === 20_000) await flush()
+      if (batch.length === 20_000) {
+        await flush()
+      }
     }
     await flush()
     await client.query(ROLLUP_DIM_INDEX)
@@ -280,7 +303,9 @@ async function postgresRun(url: string, cases: number): Promise<number> {
         (h % 3 < 2)::int, case when h % 3 < 2 then case when h % 5 = 0 then 800 else 1000 end else 0 end
       from (select g, (g % 12)::int as m, (g * 7919 % ${STREETS})::int as st, (g * 2654435761) % 4294967296 as h
             from generate_series(0::bigint, ${cases - 1}::bigint) g) s`)
-    for (const ix of FLOOR_INDEXES) await client.query(ix)
+    for (const ix of FLOOR_INDEXES) {
+      await client.query(ix)
+    }
     await client.query('vacuum analyze cases_floor')
     console.log(
       `postgres: ${cases.toLocaleString()} floor cases + covering indexes in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -319,13 +344,18 @@ function report(dialect: string, ours: { p50: number; p95: number }, floor: { p5
 export async function run(args: readonly string[] = []): Promise<void> {
   const at = args.indexOf('--cases')
   const cases = at >= 0 ? Number(args[at + 1]) : 10_000_000
-  if (!Number.isInteger(cases) || cases <= 0) throw new Error('--cases must be a positive whole number')
+  if (!Number.isInteger(cases) || cases <= 0) {
+    throw new Error('--cases must be a positive whole number')
+  }
   console.log(
     `metrics bench: ${cases.toLocaleString()} cases, ${QUERIES} rollup queries, ${FLOOR_QUERIES} floor queries`,
   )
   const p95s = [await sqliteRun(cases)]
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
-  if (url) p95s.push(await postgresRun(url, cases))
-  else console.log('postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)')
+  if (url) {
+    p95s.push(await postgresRun(url, cases))
+  } else {
+    console.log('postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)')
+  }
   console.log(`metrics p95: ${Math.max(...p95s).toFixed(1)} ms (target ≤ 50 ms)`)
 }

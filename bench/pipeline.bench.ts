@@ -68,7 +68,9 @@ async function pipelinePerSecond(
   for (let done = 0; done < rows.length; done += BATCH) {
     const results = await Promise.all(
       rows.slice(done, done + BATCH).map((r) => {
-        if (!('order' in r)) throw new Error(r.reason)
+        if (!('order' in r)) {
+          throw new Error(r.reason)
+        }
         const o = r.order
         return p.intake.intake({
           channel: 'patrol',
@@ -80,8 +82,11 @@ async function pipelinePerSecond(
       }),
     )
     for (const x of results) {
-      if (x.attached) attached++
-      else if (x.case.stage === 'dispatched') dispatched++
+      if (x.attached) {
+        attached++
+      } else if (x.case.stage === 'dispatched') {
+        dispatched++
+      }
     }
   }
   return { rate: rows.length / ((performance.now() - t0) / 1000), dispatched, attached }

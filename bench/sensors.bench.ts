@@ -67,7 +67,9 @@ export async function run(args: string[]): Promise<void> {
   const done = qos === 1 ? () => ingest.stats.acked : () => ingest.stats.received
   const t0 = performance.now()
   await mosquittoPub(url, lines, (j) => `onegrid/${ids[j]}/readings`, qos)
-  for (let i = 0; i < 12_000 && done() < total; i++) await sleep(5)
+  for (let i = 0; i < 12_000 && done() < total; i++) {
+    await sleep(5)
+  }
   await p.sensors.drain()
   const ingestMs = performance.now() - t0
   const ingestRate = done() / (ingestMs / 1000)
@@ -101,12 +103,16 @@ export async function run(args: string[]): Promise<void> {
           ts: base + 60_000 + Math.floor((from + k) / devices),
           laeq: 50,
         }))
-        if (items.length === 0) return Promise.resolve(0)
+        if (items.length === 0) {
+          return Promise.resolve(0)
+        }
         return app
           .inject({ method: 'POST', url: '/api/v1/readings', headers, payload: items })
           .then((r) => r.json<{ accepted: number }>().accepted)
       })
-      for (const n of await Promise.all(requests)) accepted += n
+      for (const n of await Promise.all(requests)) {
+        accepted += n
+      }
     }
     const httpMs = performance.now() - h0
     console.log(
@@ -142,7 +148,9 @@ export async function run(args: string[]): Promise<void> {
         max.heap = Math.max(max.heap, s.heap)
       }
     }
-    for (let i = 0; i < 1000 && done() - before < sent; i++) await sleep(10)
+    for (let i = 0; i < 1000 && done() - before < sent; i++) {
+      await sleep(10)
+    }
     await publisher.endAsync()
     const last = sample()
     console.log(
@@ -184,7 +192,9 @@ async function startMosquitto(): Promise<{ url: string; stop(): void }> {
       (c) => c.endAsync().then(() => true),
       () => false,
     )
-    if (up) break
+    if (up) {
+      break
+    }
     await sleep(100)
   }
   return { url, stop: () => child.kill() }
@@ -248,7 +258,9 @@ async function benchPlatform(devices: number): Promise<Platform> {
       ],
     },
   ]
-  for (const r of rules) await p.sensing.saveRule(r)
+  for (const r of rules) {
+    await p.sensing.saveRule(r)
+  }
   return p
 }
 

@@ -14,10 +14,16 @@ function newest(dir) {
 }
 
 const built = 'web/dist/index.html'
-const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(newest('web/src'), statSync('web/index.html').mtimeMs)
+const stale =
+  !existsSync(built) ||
+  statSync(built).mtimeMs < Math.max(newest('web/src'), statSync('web/index.html').mtimeMs)
 if (stale || process.argv.includes('--force')) {
   console.log('building the web app (vite) …')
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    stdio: 'inherit',
-  })
+  execFileSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    {
+      stdio: 'inherit',
+    },
+  )
 }

@@ -49,7 +49,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const problems: string[] = []
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
+    if (raw === undefined || raw === '') {
+      return fallback
+    }
     const n = Number(raw)
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`)
@@ -66,11 +68,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${env.DATABASE_SCHEMA}")`)
   }
   const mqttUrl = env.MQTT_URL || undefined
-  if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl))
-    {problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)}
+  if (mqttUrl && !/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl)) {
+    problems.push(`MQTT_URL must be mqtt://host:port (got "${mqttUrl}")`)
+  }
   const natsUrl = env.NATS_URL || undefined
-  if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl))
-    {problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)}
+  if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl)) {
+    problems.push(`NATS_URL must be nats://host:port (got "${natsUrl}")`)
+  }
   const ledgerSigning = env.LEDGER_SIGNING || 'batch'
   if (ledgerSigning !== 'batch' && ledgerSigning !== 'entry') {
     problems.push(`LEDGER_SIGNING must be batch or entry (got "${ledgerSigning}")`)

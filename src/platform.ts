@@ -160,7 +160,9 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     (json) => parseOpen311Definitions(json, catalog),
   )
   const db = await openDatabase(o.databaseUrl, o.databaseSchema ? { schema: o.databaseSchema } : {})
-  if (o.migrate !== false) await migrateToLatest(db)
+  if (o.migrate !== false) {
+    await migrateToLatest(db)
+  }
   const clock = o.clock ?? (() => Date.now())
   const env = buildLifecycleEnv(catalog, calendar)
   const bus = new LocalBus()

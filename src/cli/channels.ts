@@ -24,7 +24,9 @@ function importCommand(cli: Command): Command {
 
 function tally(statuses: readonly string[]): string {
   const n = new Map<string, number>()
-  for (const s of statuses) n.set(s, (n.get(s) ?? 0) + 1)
+  for (const s of statuses) {
+    n.set(s, (n.get(s) ?? 0) + 1)
+  }
   return [...n].map(([s, k]) => `${s} ${k}`).join(', ')
 }
 
@@ -41,7 +43,11 @@ export function registerChannelCommands(cli: Command, loadConfig: () => Config):
       const body = await readFile(file)
       await withPlatform(loadConfig(), async (p) => {
         const rows = await p.channels.hotline.importRows(parseHotlineCsv(body, p.clock()))
-        for (const r of rows) if (r.status === 'rejected') console.error(`  ${r.reason}`)
+        for (const r of rows) {
+          if (r.status === 'rejected') {
+            console.error(`  ${r.reason}`)
+          }
+        }
         console.log(`${file}: ${rows.length} rows — ${tally(rows.map((r) => r.status))}`)
       })
     })
@@ -53,7 +59,11 @@ export function registerChannelCommands(cli: Command, loadConfig: () => Config):
       const body = await readFile(file)
       await withPlatform(loadConfig(), async (p) => {
         const lines = parseOpinionLines(body, p.clock())
-        for (const l of lines) if ('reason' in l) console.error(`  ${l.reason}`)
+        for (const l of lines) {
+          if ('reason' in l) {
+            console.error(`  ${l.reason}`)
+          }
+        }
         const posts = lines.flatMap((l) => ('post' in l ? [l.post] : []))
         const out = await p.channels.opinion.ingest(posts)
         const rejected = lines.length - posts.length

@@ -35,7 +35,9 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
         let set = p.city.duty()
         if (o.file) {
           const r = parseDutyRules(JSON.parse(await readFile(o.file, 'utf8')))
-          if (!r.ok) throw new Error(explain(r.error))
+          if (!r.ok) {
+            throw new Error(explain(r.error))
+          }
           set = r.value
         }
         const result = p.city.lint(set)
@@ -44,7 +46,9 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
             ? JSON.stringify({ overlaps: result.overlaps, gaps: result.gaps }, null, 2)
             : formatLintTable(result),
         )
-        if (result.overlaps.length > 0) process.exitCode = 1
+        if (result.overlaps.length > 0) {
+          process.exitCode = 1
+        }
       })
     })
   duty
@@ -55,9 +59,13 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
     .action(async (file: string, o: { limit: string }) => {
       await withPlatform(async (p) => {
         const r = parseDutyRules(JSON.parse(await readFile(file, 'utf8')))
-        if (!r.ok) throw new Error(explain(r.error))
+        if (!r.ok) {
+          throw new Error(explain(r.error))
+        }
         const result = await p.city.replay(r.value, Number(o.limit))
-        for (const c of result.changed) console.log(`${c.caseId}\t${c.from} → ${c.to}\t${c.why}`)
+        for (const c of result.changed) {
+          console.log(`${c.caseId}\t${c.from} → ${c.to}\t${c.why}`)
+        }
         console.log(JSON.stringify(result.summary))
       })
     })
@@ -74,7 +82,9 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
     .argument('<file>')
     .action(async (file: string) => {
       const r = await importRegionsFile(file)
-      if (!r.ok) throw new Error(explain(r.error))
+      if (!r.ok) {
+        throw new Error(explain(r.error))
+      }
       const set = r.value
       const dir = join(config().dataDir, 'regions')
       await mkdir(dir, { recursive: true })
@@ -96,10 +106,14 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
     .requiredOption('--out <file>', 'where to write the calendar JSON')
     .action(async (csv: string, o: { base: string; out: string }) => {
       const base = parseCalendar(JSON.parse(await readFile(o.base, 'utf8')))
-      if (!base.ok) throw new Error(explain(base.error))
+      if (!base.ok) {
+        throw new Error(explain(base.error))
+      }
       const rows: string[][] = parse(await readFile(csv, 'utf8'), { relax_column_count: true })
       const r = calendarFromCsv(rows, base.value)
-      if (!r.ok) throw new Error(explain(r.error))
+      if (!r.ok) {
+        throw new Error(explain(r.error))
+      }
       await writeFile(o.out, JSON.stringify(r.value, null, 2))
       console.log(
         `${o.out}: ${r.value.holidays.length} holidays, ${r.value.workdays.length} make-up working days`,

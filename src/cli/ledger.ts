@@ -36,7 +36,9 @@ export function registerLedgerCommands(cli: Command, loadConfig: () => Config): 
         report = await withLedger(config, true, (l) => l.verify())
       }
       print(report, o.file ?? config.databaseUrl, Date.now() - started)
-      if (!report.ok) process.exitCode = 1
+      if (!report.ok) {
+        process.exitCode = 1
+      }
     })
 
   const ledger = cli.command('ledger').description('the tamper-evident hand-off ledger')
@@ -113,7 +115,9 @@ async function* pages(l: LedgerService) {
   for (let from = 0; ;) {
     const page = await l.entries(from, 5000)
     yield* page
-    if (page.length < 5000) return
+    if (page.length < 5000) {
+      return
+    }
     from = page[page.length - 1].seq + 1
   }
 }
@@ -139,6 +143,10 @@ function print(r: VerifyReport, source: string, ms: number): void {
     return
   }
   console.error(`${head}\nledger FAILED: ${r.problems.length} problem(s)`)
-  if (r.firstBadEntry) console.error(`first bad entry: ${describe(r.firstBadEntry)}`)
-  for (const p of r.problems.slice(0, 20)) console.error(`  - ${describe(p)}`)
+  if (r.firstBadEntry) {
+    console.error(`first bad entry: ${describe(r.firstBadEntry)}`)
+  }
+  for (const p of r.problems.slice(0, 20)) {
+    console.error(`  - ${describe(p)}`)
+  }
 }

@@ -69,10 +69,15 @@ export function program(): Command {
         config.databaseSchema ? { schema: config.databaseSchema } : {},
       )
       try {
-        if (direction === 'up') await migrateToLatest(db)
-        else if (direction === 'down') await migrateDown(db)
-        else if (direction === 'reset') await migrateAllDown(db)
-        else throw new Error(`direction must be up, down or reset (got "${direction}")`)
+        if (direction === 'up') {
+          await migrateToLatest(db)
+        } else if (direction === 'down') {
+          await migrateDown(db)
+        } else if (direction === 'reset') {
+          await migrateAllDown(db)
+        } else {
+          throw new Error(`direction must be up, down or reset (got "${direction}")`)
+        }
         console.log(`migrate ${direction}: done (${config.databaseUrl})`)
       } finally {
         await db.close()
@@ -122,8 +127,9 @@ export function program(): Command {
       async (o: { replay: string; device: string; speed: string; mqtt?: string; quantities?: string }) => {
         const config = loadConfig()
         const speed = Number(o.speed)
-        if (!Number.isFinite(speed) || speed < 0)
-          {throw new Error(`--speed must be a number ≥ 0 (got "${o.speed}")`)}
+        if (!Number.isFinite(speed) || speed < 0) {
+          throw new Error(`--speed must be a number ≥ 0 (got "${o.speed}")`)
+        }
         console.log(
           await simulateSensors({
             replay: o.replay,

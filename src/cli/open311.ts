@@ -111,7 +111,9 @@ export function registerOpen311Commands(cli: Command, loadConfig: () => Config):
               process.exitCode = 1
             }
           }
-          if (files.length > 1) console.log(`imported ${imported} requests from ${files.length} files`)
+          if (files.length > 1) {
+            console.log(`imported ${imported} requests from ${files.length} files`)
+          }
         })
       },
     )

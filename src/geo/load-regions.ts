@@ -9,7 +9,10 @@ import { validateRegions } from '../core/geo/topology.ts'
 import type { ValidateRegionsOptions } from '../core/geo/topology.ts'
 
 /** Where the generated Beijing data lives in the repository. */
-export const DEFAULT_REGIONS_FILE = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'data/regions/beijing.json')
+export const DEFAULT_REGIONS_FILE = join(
+  resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
+  'data/regions/beijing.json',
+)
 
 interface StoredFeature {
   bbox: BBox
@@ -34,7 +37,9 @@ export async function loadRegions(path: string = DEFAULT_REGIONS_FILE): Promise<
     geometry: f.geometry,
   }))
   const set = assembleRegionSet(regions)
-  if (!set.ok) throw new Error(`${path}: ${set.error.message}`)
+  if (!set.ok) {
+    throw new Error(`${path}: ${set.error.message}`)
+  }
   return set.value
 }
 
@@ -43,7 +48,10 @@ export async function loadRegions(path: string = DEFAULT_REGIONS_FILE): Promise<
  * swapped lat/lon, outside the city, sibling overlaps, optional gaps) and return its regions.
  * Pass `level` when every feature is of one level and the file does not say so.
  */
-export function importRegionsGeoJson(featureCollection: unknown, opts: ValidateRegionsOptions = {}): Result<Region[]> {
+export function importRegionsGeoJson(
+  featureCollection: unknown,
+  opts: ValidateRegionsOptions = {},
+): Result<Region[]> {
   return validateRegions(featureCollection, opts)
 }
 
@@ -54,7 +62,10 @@ export function importRegionsGeoJson(featureCollection: unknown, opts: ValidateR
  * parsed fails with VALIDATION_FAILED / BAD_JSON; bad geodata fails with GEO_INVALID or
  * GEO_OUTSIDE_CITY, naming the features.
  */
-export async function importRegionsFile(path: string, opts: ValidateRegionsOptions = {}): Promise<Result<RegionSet>> {
+export async function importRegionsFile(
+  path: string,
+  opts: ValidateRegionsOptions = {},
+): Promise<Result<RegionSet>> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -68,6 +79,8 @@ export async function importRegionsFile(path: string, opts: ValidateRegionsOptio
     return fail('BAD_JSON', `${path} is not JSON: ${(e as Error).message}`)
   }
   const regions = importRegionsGeoJson(json, opts)
-  if (!regions.ok) return regions
+  if (!regions.ok) {
+    return regions
+  }
   return assembleRegionSet(regions.value)
 }

@@ -28,7 +28,13 @@ export function metricDist2(a: LonLat, b: LonLat): number {
  * density-scaled distance) from those already chosen, which spreads seeds evenly without a grid
  * look. `draw` proposes a candidate point; `weight` is the local density (1 = uniform).
  */
-export function bestCandidateSeeds(n: number, draw: () => LonLat, rng: Rng, weight: (p: LonLat) => number = () => 1, tries = 24): LonLat[] {
+export function bestCandidateSeeds(
+  n: number,
+  draw: () => LonLat,
+  rng: Rng,
+  weight: (p: LonLat) => number = () => 1,
+  tries = 24,
+): LonLat[] {
   const seeds: LonLat[] = []
   for (let s = 0; s < n; s++) {
     let best: LonLat | undefined
@@ -36,7 +42,9 @@ export function bestCandidateSeeds(n: number, draw: () => LonLat, rng: Rng, weig
     for (let t = 0; t < tries; t++) {
       const c = draw()
       let dmin = Infinity
-      for (const q of seeds) dmin = Math.min(dmin, metricDist2(c, q))
+      for (const q of seeds) {
+        dmin = Math.min(dmin, metricDist2(c, q))
+      }
       const score = seeds.length === 0 ? rng() : dmin * weight(c)
       if (score > bestScore) {
         bestScore = score
@@ -55,7 +63,9 @@ export function uniformInside(geometry: RegionGeometry, rng: Rng): () => LonLat 
   return () => {
     for (;;) {
       const p: LonLat = [x0 + rng() * (x1 - x0), y0 + rng() * (y1 - y0)]
-      if (turf.booleanPointInPolygon([p[0], p[1]], f)) return p
+      if (turf.booleanPointInPolygon([p[0], p[1]], f)) {
+        return p
+      }
     }
   }
 }
@@ -82,21 +92,31 @@ export function voronoiPartition(seeds: readonly LonLat[], area: RegionGeometry)
   const f = turf.feature(area)
   const [x0, y0, x1, y1] = turf.bbox(f)
   const pad = 0.01
-  const cells = turf.voronoi(turf.featureCollection(seeds.map((s) => turf.point([s[0], s[1]]))), { bbox: [x0 - pad, y0 - pad, x1 + pad, y1 + pad] })
+  const cells = turf.voronoi(turf.featureCollection(seeds.map((s) => turf.point([s[0], s[1]]))), {
+    bbox: [x0 - pad, y0 - pad, x1 + pad, y1 + pad],
+  })
   return seeds.map((_, i) => {
     const cell = cells.features[i]
-    if (!cell) throw new Error(`voronoi gave no cell for seed ${i} (duplicate seed?)`)
+    if (!cell) {
+      throw new Error(`voronoi gave no cell for seed ${i} (duplicate seed?)`)
+    }
     const piece = turf.intersect(turf.featureCollection<Polygon | MultiPolygon>([cell, f]))
-    if (!piece) throw new Error(`seed ${i} lies outside the area it should split`)
+    if (!piece) {
+      throw new Error(`seed ${i} lies outside the area it should split`)
+    }
     return dropSlivers(piece.geometry, 1)
   })
 }
 
 /** Union of polygons (adjacent cells sharing edges dissolve into one outline). */
 export function unionAll(geometries: readonly RegionGeometry[]): RegionGeometry {
-  if (geometries.length === 1) return geometries[0]
+  if (geometries.length === 1) {
+    return geometries[0]
+  }
   const u = turf.union(turf.featureCollection(geometries.map((g) => turf.feature(g))))
-  if (!u) throw new Error('union of an empty set')
+  if (!u) {
+    throw new Error('union of an empty set')
+  }
   return u.geometry
 }
 
@@ -108,16 +128,24 @@ export function repairPolygon(geometry: RegionGeometry, minAreaM2: number): Regi
   const f: Feature<RegionGeometry> = turf.feature(geometry)
   // The polygon clipper resolves self-crossings and self-touching rings when it unions a shape with itself.
   const fixed = turf.union(turf.featureCollection([f, f]))
-  if (!fixed) throw new Error('repair left nothing of the polygon')
+  if (!fixed) {
+    throw new Error('repair left nothing of the polygon')
+  }
   return dropSlivers(fixed.geometry, minAreaM2)
 }
 
 /** Remove polygon parts smaller than minAreaM2 (numerical specks left by clipping). */
 export function dropSlivers(geometry: RegionGeometry, minAreaM2: number): RegionGeometry {
-  if (geometry.type === 'Polygon') return geometry
+  if (geometry.type === 'Polygon') {
+    return geometry
+  }
   const kept = geometry.coordinates.filter((p) => turf.area(turf.polygon(p)) >= minAreaM2)
-  if (kept.length === 0) return geometry
-  if (kept.length === 1) return { type: 'Polygon', coordinates: kept[0] }
+  if (kept.length === 0) {
+    return geometry
+  }
+  if (kept.length === 1) {
+    return { type: 'Polygon', coordinates: kept[0] }
+  }
   return { type: 'MultiPolygon', coordinates: kept }
 }
 
@@ -132,15 +160,21 @@ export function roundGeometry(geometry: RegionGeometry, digits = 6): RegionGeome
     for (const p of r) {
       const q = [Math.round(p[0] * f) / f, Math.round(p[1] * f) / f]
       const last = out[out.length - 1]
-      if (!last || last[0] !== q[0] || last[1] !== q[1]) out.push(q)
+      if (!last || last[0] !== q[0] || last[1] !== q[1]) {
+        out.push(q)
+      }
     }
     const first = out[0]
     const last = out[out.length - 1]
-    if (first[0] !== last[0] || first[1] !== last[1]) out.push([first[0], first[1]])
+    if (first[0] !== last[0] || first[1] !== last[1]) {
+      out.push([first[0], first[1]])
+    }
     return removeSpikes(out)
   }
   const poly = (p: Position[][]): Position[][] => p.map(ring).filter((r) => r.length >= 4)
-  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).map(poly).filter((p) => p.length > 0)
+  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates)
+    .map(poly)
+    .filter((p) => p.length > 0)
   return splitPinches(polygons)
 }
 
@@ -167,12 +201,18 @@ export function splitPinches(polygons: readonly Position[][][]): RegionGeometry 
     const probe = [(h[0][0] + h[1][0]) / 2, (h[0][1] + h[1][1]) / 2]
     let best: Position[][] | undefined
     for (const part of parts) {
-      if (!turf.booleanPointInPolygon(probe, turf.polygon([part[0]]))) continue
-      if (!best || Math.abs(signedArea(part[0])) < Math.abs(signedArea(best[0]))) best = part
+      if (!turf.booleanPointInPolygon(probe, turf.polygon([part[0]]))) {
+        continue
+      }
+      if (!best || Math.abs(signedArea(part[0])) < Math.abs(signedArea(best[0]))) {
+        best = part
+      }
     }
     ;(best ?? parts[0]).push(h)
   }
-  return parts.length === 1 ? { type: 'Polygon', coordinates: parts[0] } : { type: 'MultiPolygon', coordinates: parts }
+  return parts.length === 1
+    ? { type: 'Polygon', coordinates: parts[0] }
+    : { type: 'MultiPolygon', coordinates: parts }
 }
 
 /**
@@ -181,7 +221,7 @@ export function splitPinches(polygons: readonly Position[][][]): RegionGeometry 
  */
 function removeSpikes(closed: Position[]): Position[] {
   let ring = closed.slice(0, -1)
-  for (let changed = true; changed && ring.length > 3; ) {
+  for (let changed = true; changed && ring.length > 3;) {
     changed = false
     for (let i = 0; i < ring.length && ring.length > 3; i++) {
       const a = ring[(i + ring.length - 1) % ring.length]
@@ -190,7 +230,10 @@ function removeSpikes(closed: Position[]): Position[] {
       const [ux, uy, vx, vy] = [a[0] - b[0], a[1] - b[1], c[0] - b[0], c[1] - b[1]]
       const cross = Math.abs(ux * vy - uy * vx)
       const dot = ux * vx + uy * vy
-      if ((dot > 0 && cross <= 1e-3 * Math.hypot(ux, uy) * Math.hypot(vx, vy)) || (a[0] === c[0] && a[1] === c[1])) {
+      if (
+        (dot > 0 && cross <= 1e-3 * Math.hypot(ux, uy) * Math.hypot(vx, vy)) ||
+        (a[0] === c[0] && a[1] === c[1])
+      ) {
         ring.splice(i, 1)
         changed = true
         i--
@@ -215,7 +258,9 @@ function simpleLoops(ring: readonly Position[]): Position[][] {
       continue
     }
     const loop = stack.splice(k + 1)
-    for (const q of loop) at.delete(`${q[0]},${q[1]}`)
+    for (const q of loop) {
+      at.delete(`${q[0]},${q[1]}`)
+    }
     loops.push([stack[k], ...loop, stack[k]])
   }
   loops.push([...stack, stack[0]])
@@ -225,14 +270,18 @@ function simpleLoops(ring: readonly Position[]): Position[][] {
 
 function signedArea(ring: readonly Position[]): number {
   let a = 0
-  for (let i = 0; i + 1 < ring.length; i++) a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
+  for (let i = 0; i + 1 < ring.length; i++) {
+    a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
+  }
   return a / 2
 }
 
 /** Chinese numeral for 1..99 (第一, 第十二 …), as community names use. */
 export function chineseNumeral(n: number): string {
   const d = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
-  if (n < 10) return d[n]
+  if (n < 10) {
+    return d[n]
+  }
   const tens = Math.floor(n / 10)
   const ones = n % 10
   return (tens === 1 ? '' : d[tens]) + '十' + (ones === 0 ? '' : d[ones])

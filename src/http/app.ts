@@ -112,17 +112,21 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(teamRoutes(deps), { prefix: '/api/v1/teams' })
   await app.register(dutyRoutes(deps), { prefix: '/api/v1/duty-rules' })
   await app.register(liveRoutes(deps), { prefix: '/api/v1/live' })
-  if (deps.metrics)
-    {await app.register(metricsRoutes({ auth: deps.auth, metrics: deps.metrics }), { prefix: '/api/v1' })}
+  if (deps.metrics) {
+    await app.register(metricsRoutes({ auth: deps.auth, metrics: deps.metrics }), { prefix: '/api/v1' })
+  }
   await app.register(webRoutes())
   if (deps.emergency) {
     await app.register(emergencyRoutes({ ...deps, emergency: deps.emergency }), {
       prefix: '/api/v1/emergency',
     })
   }
-  if (deps.trend)
-    {await app.register(trendRoutes({ ...deps, trend: deps.trend }), { prefix: '/api/v1/metrics/trend' })}
-  if (deps.ledger) await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
+  if (deps.trend) {
+    await app.register(trendRoutes({ ...deps, trend: deps.trend }), { prefix: '/api/v1/metrics/trend' })
+  }
+  if (deps.ledger) {
+    await app.register(ledgerRoutes({ ...deps, ledger: deps.ledger }), { prefix: '/api/v1' })
+  }
   if (deps.sensing && deps.sensors) {
     const sensing = { ...deps, sensing: deps.sensing, sensors: deps.sensors }
     await app.register(deviceRoutes(sensing), { prefix: '/api/v1/devices' })
@@ -135,7 +139,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await app.register(open311Routes(open311), { prefix: '/open311/v2' })
     await app.register(open311KeyRoutes(open311), { prefix: '/api/v1/open311/keys' })
   }
-  for (const plugin of deps.plugins ?? []) await app.register(plugin)
+  for (const plugin of deps.plugins ?? []) {
+    await app.register(plugin)
+  }
   await app.ready()
   return app
 }

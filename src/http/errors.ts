@@ -55,7 +55,9 @@ export interface ErrorBody {
 
 /** Translate framework errors (validation, parsing, size) into domain codes. */
 function classify(err: FastifyError | AppError | Error): AppError {
-  if (err instanceof AppError) return err
+  if (err instanceof AppError) {
+    return err
+  }
   const fe = err as FastifyError & {
     validation?: {
       instancePath: string
@@ -92,8 +94,12 @@ function classify(err: FastifyError | AppError | Error): AppError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('VALIDATION_FAILED', 'content-length does not match the body', 'content-length')
     default:
-      if (fe.statusCode === 404) return new AppError('NOT_FOUND', fe.message)
-      if (fe.statusCode && fe.statusCode < 500) return new AppError('VALIDATION_FAILED', fe.message)
+      if (fe.statusCode === 404) {
+        return new AppError('NOT_FOUND', fe.message)
+      }
+      if (fe.statusCode && fe.statusCode < 500) {
+        return new AppError('VALIDATION_FAILED', fe.message)
+      }
       return new AppError('INTERNAL', 'internal error: it has been logged with the request id')
   }
 }
@@ -102,7 +108,9 @@ function classify(err: FastifyError | AppError | Error): AppError {
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
   const e = classify(err)
   const status = statusOf(e.code)
-  if (status >= 500) req.log.error({ err }, 'request failed')
+  if (status >= 500) {
+    req.log.error({ err }, 'request failed')
+  }
   const body: ErrorBody = {
     error: {
       code: e.code,

@@ -102,13 +102,17 @@ export class FileAnchor implements AnchorPort {
     try {
       text = await readFile(this.path, 'utf8')
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        return []
+      }
       throw e
     }
     const out: { index: number; hash: Hex; line: AnchorLine }[] = []
     let prev = GENESIS
     for (const raw of text.split('\n')) {
-      if (raw === '') continue
+      if (raw === '') {
+        continue
+      }
       const line = JSON.parse(raw) as AnchorLine
       if (line.prevHash !== prev || line.index !== out.length) {
         throw new Error(

@@ -20,11 +20,15 @@ export function createNodeCrypto(privateKey: PrivateKeyLookup = () => undefined)
     },
     sign(keyId, bytes) {
       const key = privateKey(keyId)
-      if (!key) throw new Error(`no private key ${keyId} on this node`)
+      if (!key) {
+        throw new Error(`no private key ${keyId} on this node`)
+      }
       return sign(null, bytes, key)
     },
     verify(publicKey, bytes, sig) {
-      if (publicKey.length !== 32 || sig.length !== 64) return false
+      if (publicKey.length !== 32 || sig.length !== 64) {
+        return false
+      }
       const id = Buffer.from(publicKey).toString('hex')
       let key = publicKeys.get(id)
       if (!key) {

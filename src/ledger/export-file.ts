@@ -40,13 +40,19 @@ export async function exportLedgerFile(
 ): Promise<{ entries: number }> {
   const out = createWriteStream(path)
   const write = async (obj: unknown): Promise<void> => {
-    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain')
+    if (!out.write(`${JSON.stringify(obj)}\n`)) {
+      await once(out, 'drain')
+    }
   }
   let entries = 0
   try {
     await write({ type: LEDGER_FILE_FORMAT, version: LEDGER_FILE_VERSION })
-    for (const k of log.directory.keys) await write({ type: 'key', ...k })
-    for (const cp of log.checkpoints) await write({ type: 'checkpoint', ...cp })
+    for (const k of log.directory.keys) {
+      await write({ type: 'key', ...k })
+    }
+    for (const cp of log.checkpoints) {
+      await write({ type: 'checkpoint', ...cp })
+    }
     for await (const e of log.entries) {
       await write({ type: 'entry', ...e })
       entries++
@@ -64,9 +70,13 @@ export async function importLedgerFile(path: string): Promise<LedgerFileContents
   const checkpoints: Checkpoint[] = []
   const entries: LedgerEntry[] = []
   for await (const rec of readRecords(path)) {
-    if (rec.type === 'key') keys.push(rec.value)
-    else if (rec.type === 'checkpoint') checkpoints.push(rec.value)
-    else entries.push(rec.value)
+    if (rec.type === 'key') {
+      keys.push(rec.value)
+    } else if (rec.type === 'checkpoint') {
+      checkpoints.push(rec.value)
+    } else {
+      entries.push(rec.value)
+    }
   }
   return { directory: { keys }, checkpoints, entries }
 }
@@ -115,7 +125,9 @@ async function* readRecords(path: string): AsyncGenerator<LedgerRecord> {
   let header = false
   for await (const line of lines) {
     n++
-    if (line.trim() === '') continue
+    if (line.trim() === '') {
+      continue
+    }
     let obj: { type?: unknown; version?: unknown } & Record<string, unknown>
     try {
       obj = JSON.parse(line) as typeof obj
@@ -130,9 +142,14 @@ async function* readRecords(path: string): AsyncGenerator<LedgerRecord> {
       }
       continue
     }
-    if (type === 'key') yield { type, value: value as unknown as PublicKeyRecord }
-    else if (type === 'checkpoint') yield { type, value: value as unknown as Checkpoint }
-    else if (type === 'entry') yield { type, value: value as unknown as LedgerEntry }
-    else throw new Error(`${path}:${n}: unknown line type ${String(type)}`)
+    if (type === 'key') {
+      yield { type, value: value as unknown as PublicKeyRecord }
+    } else if (type === 'checkpoint') {
+      yield { type, value: value as unknown as Checkpoint }
+    } else if (type === 'entry') {
+      yield { type, value: value as unknown as LedgerEntry }
+    } else {
+      throw new Error(`${path}:${n}: unknown line type ${String(type)}`)
+    }
   }
 }

@@ -40,7 +40,9 @@ export class UnitKeyStore {
     try {
       records = (JSON.parse(await readFile(join(dir, DIRECTORY_FILE), 'utf8')) as KeyDirectory).keys.slice()
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw e
+      }
     }
     const store = new UnitKeyStore(dir, records)
     for (const f of await readdir(dir)) {
@@ -73,7 +75,9 @@ export class UnitKeyStore {
         `cannot rotate ${unitId} at ${at}: its current key ${current.keyId} starts at ${current.validFrom}`,
       )
     }
-    if (current) this.records = this.records.map((r) => (r === current ? { ...r, validUntil: at } : r))
+    if (current) {
+      this.records = this.records.map((r) => (r === current ? { ...r, validUntil: at } : r))
+    }
     this.byUnit = undefined
     return this.add(unitId, at)
   }
@@ -129,7 +133,9 @@ export class UnitKeyStore {
 
 function groupByUnit(records: readonly PublicKeyRecord[]): Map<string, PublicKeyRecord[]> {
   const m = new Map<string, PublicKeyRecord[]>()
-  for (const r of records) m.set(r.unitId, [...(m.get(r.unitId) ?? []), r])
+  for (const r of records) {
+    m.set(r.unitId, [...(m.get(r.unitId) ?? []), r])
+  }
   return m
 }
 

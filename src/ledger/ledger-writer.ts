@@ -77,7 +77,9 @@ export class LedgerWriter {
     let frontier = MerkleFrontier.empty(sha)
     if (latest) {
       const resumed = MerkleFrontier.fromState(sha, latest.checkpoint.treeSize, latest.frontier)
-      if (!resumed.ok) throw new Error(`ledger cannot resume: ${resumed.error.message}`)
+      if (!resumed.ok) {
+        throw new Error(`ledger cannot resume: ${resumed.error.message}`)
+      }
       if (toHex(resumed.value.root()) !== latest.checkpoint.rootHash) {
         throw new Error(
           `ledger cannot resume: the saved frontier does not hash to checkpoint ${latest.checkpoint.treeSize}'s root`,
@@ -131,10 +133,14 @@ export class LedgerWriter {
       keyId,
       this.deps.signing === 'entry',
     )
-    if (!built.ok) return built
+    if (!built.ok) {
+      return built
+    }
     this.frontier.append(built.value.leaf)
     this.pending.push(built.value.entry)
-    if (input.at > this.latestAt) this.latestAt = input.at
+    if (input.at > this.latestAt) {
+      this.latestAt = input.at
+    }
     return ok(built.value.entry)
   }
 
@@ -150,9 +156,13 @@ export class LedgerWriter {
   }
 
   private async flushOnce(): Promise<Checkpoint | undefined> {
-    if (this.broken) throw this.broken
+    if (this.broken) {
+      throw this.broken
+    }
     const batch = this.pending
-    if (batch.length === 0 && this.frontier.size === this.checkpointedSize) return undefined
+    if (batch.length === 0 && this.frontier.size === this.checkpointedSize) {
+      return undefined
+    }
     this.pending = []
     // Snapshot the head now: appends made while the batch is being written belong to the next one.
     const treeSize = this.frontier.size
@@ -162,8 +172,12 @@ export class LedgerWriter {
     const at = Math.max(this.deps.now(), this.latestAt)
     const keyId = this.deps.platformKeyAt(at)
     try {
-      if (!keyId) throw new Error(`no platform key valid at ${at}`)
-      if (batch.length > 0) await this.deps.store.appendEntries(batch)
+      if (!keyId) {
+        throw new Error(`no platform key valid at ${at}`)
+      }
+      if (batch.length > 0) {
+        await this.deps.store.appendEntries(batch)
+      }
       const cp = signCheckpoint(this.deps.crypto, { treeSize, rootHash, at }, keyId)
       await this.deps.store.saveCheckpoint(cp, state)
       this.checkpointedSize = treeSize
@@ -185,7 +199,11 @@ export class MemoryLedgerStore implements LedgerStorePort {
   constructor(private readonly keepEntries = true) {}
 
   appendEntries(entries: readonly LedgerEntry[]): Promise<void> {
-    if (this.keepEntries) for (const e of entries) this.entries.push(e)
+    if (this.keepEntries) {
+      for (const e of entries) {
+        this.entries.push(e)
+      }
+    }
     return Promise.resolve()
   }
 

@@ -41,7 +41,11 @@ async function setup<S extends LedgerStorePort = MemoryLedgerStore>(
   keys?: UnitKeyStore,
 ) {
   const ks = keys ?? UnitKeyStore.inMemory()
-  if (!keys) for (const u of [PLATFORM_UNIT_ID, 'district-centre', UNIT]) await ks.generate(u, T0 - 1)
+  if (!keys) {
+    for (const u of [PLATFORM_UNIT_ID, 'district-centre', UNIT]) {
+      await ks.generate(u, T0 - 1)
+    }
+  }
   let now = T0
   const writer = await LedgerWriter.open({
     store,
@@ -65,7 +69,9 @@ describe('LedgerWriter', () => {
       entriesFrom: (s) => store.entriesFrom(s),
     }
     const { writer, keys } = await setup(counting)
-    for (let i = 0; i < 7; i++) writer.append(handOff(i))
+    for (let i = 0; i < 7; i++) {
+      writer.append(handOff(i))
+    }
     const cp = await writer.flush()
     expect(calls).toEqual([7])
     expect(cp).toMatchObject({ treeSize: 7, rootHash: writer.rootHash() })
@@ -153,7 +159,9 @@ describe('ledger file', () => {
     const { writer, keys, store } = await setup()
     for (let i = 0; i < 9; i++) {
       writer.append(handOff(i))
-      if (i % 4 === 3) await writer.flush()
+      if (i % 4 === 3) {
+        await writer.flush()
+      }
     }
     await writer.flush()
     const path = join(dir, 'ledger.jsonl')

@@ -59,7 +59,9 @@ export class LiveHub {
 
   /** Queue events for the next flush (from the bus, or relayed from another node). */
   push(events: readonly (CaseEvent | LiveEvent)[]): void {
-    for (const e of events) this.#buffer.push(e)
+    for (const e of events) {
+      this.#buffer.push(e)
+    }
   }
 
   /** Attach an SSE response; it is detached when the client goes away. */
@@ -83,20 +85,26 @@ export class LiveHub {
 
   /** Write everything buffered to every client now. */
   flush(): void {
-    if (this.#buffer.length === 0) return
+    if (this.#buffer.length === 0) {
+      return
+    }
     const events = this.#buffer
     this.#buffer = []
     this.stats.batches++
     const all = events.map(frame).join('')
     for (const c of this.#clients) {
       const chunk = c.filter ? events.filter(c.filter).map(frame).join('') : all
-      if (chunk) this.#write(c, chunk)
+      if (chunk) {
+        this.#write(c, chunk)
+      }
     }
     this.stats.eventsSent += events.length
   }
 
   #broadcastRaw(chunk: string): void {
-    for (const c of this.#clients) this.#write(c, chunk)
+    for (const c of this.#clients) {
+      this.#write(c, chunk)
+    }
   }
 
   #write(c: Client, chunk: string): void {
@@ -112,7 +120,9 @@ export class LiveHub {
     clearInterval(this.#timer)
     clearInterval(this.#heartbeat)
     this.#unsubscribe()
-    for (const c of this.#clients) c.res.end()
+    for (const c of this.#clients) {
+      c.res.end()
+    }
     this.#clients.clear()
   }
 }
@@ -124,10 +134,16 @@ function frame(e: LiveEvent): string {
 /** What a user may see live: handlers their unit's events, region-scoped users their region's. */
 function scopeOf(p: Principal): ((e: LiveEvent) => boolean) | undefined {
   const { role, unitId } = p.actor
-  if (role === 'admin' || role === 'leader') return undefined
-  if (role === 'handler') return (e) => e.unitId === unitId
+  if (role === 'admin' || role === 'leader') {
+    return undefined
+  }
+  if (role === 'handler') {
+    return (e) => e.unitId === unitId
+  }
   const region = p.regionCode
-  if (!region) return undefined
+  if (!region) {
+    return undefined
+  }
   return (e) => {
     const code = (e.payload?.streetCode ?? e.payload?.districtCode) as string | undefined
     return code === undefined || code.startsWith(region) || region.startsWith(code)

@@ -11,7 +11,9 @@ export class LocalBus implements EventPublisher {
   readonly #listeners = new Set<Listener>()
 
   publish(events: readonly CaseEvent[]): void {
-    if (events.length === 0) return
+    if (events.length === 0) {
+      return
+    }
     for (const l of this.#listeners) {
       try {
         l(events)

@@ -34,7 +34,9 @@ export async function startNatsRelay(
     for await (const m of sub) {
       try {
         const env = m.json<Envelope>()
-        if (env.origin !== nodeId) deliver(env.events)
+        if (env.origin !== nodeId) {
+          deliver(env.events)
+        }
       } catch {
         // a malformed message from elsewhere is not ours to crash on
       }

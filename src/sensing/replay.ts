@@ -42,8 +42,12 @@ export function readReplayFile(
   opts: ReadReplayOptions = {},
 ): AsyncIterable<Reading> {
   const ext = extname(path).toLowerCase()
-  if (ext === '.csv') return readAirQualityCsv(path, deviceId, opts)
-  if (ext === '.json') return readWaterLevelJson(path, deviceId, opts)
+  if (ext === '.csv') {
+    return readAirQualityCsv(path, deviceId, opts)
+  }
+  if (ext === '.json') {
+    return readWaterLevelJson(path, deviceId, opts)
+  }
   throw new Error(`replay: cannot read ${path}: expected a PRSA air-quality .csv or a water-level .json`)
 }
 
@@ -58,7 +62,9 @@ export async function replay(
   publish: (r: Reading) => void | Promise<void>,
   opts: ReplayOptions = {},
 ): Promise<ReplayStats> {
-  if (!(speed >= 0) || !Number.isFinite(speed)) throw new Error(`replay: speed must be ≥ 0, got ${speed}`)
+  if (!(speed >= 0) || !Number.isFinite(speed)) {
+    throw new Error(`replay: speed must be ≥ 0, got ${speed}`)
+  }
   const clock = opts.clock ?? Date.now
   const sleep = opts.sleep ?? ((ms: number) => sleepFor(ms, undefined, { signal: opts.signal }))
   const wallStart = clock()
@@ -72,11 +78,15 @@ export async function replay(
     if (speed > 0) {
       const due = wallStart + (r.ts - firstTs) / speed
       const wait = due - clock()
-      if (wait > 0) await sleep(wait)
+      if (wait > 0) {
+        await sleep(wait)
+      }
     }
     const out = opts.retime ? { ...r, ts: Math.round(clock()) } : r
     const p = publish(out)
-    if (p) await p
+    if (p) {
+      await p
+    }
     published++
   }
   return { published, firstTs, lastTs, wallMs: clock() - wallStart }
@@ -112,19 +122,27 @@ async function* readAirQualityCsv(
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     if (!header) {
       for (const c of ['year', 'month', 'day', 'hour']) {
-        if (!(c in row)) throw new Error(`replay: ${path} has no ${c} column; not a PRSA air-quality file`)
+        if (!(c in row)) {
+          throw new Error(`replay: ${path} has no ${c} column; not a PRSA air-quality file`)
+        }
       }
       header = Object.entries(PRSA_COLUMNS)
         .filter(([column, quantity]) => column in row && (!want || want.has(quantity)))
         .map(([column, quantity]) => ({ column, quantity, unit: quantities[quantity].unit }))
     }
     const ts = Date.UTC(+row.year, +row.month - 1, +row.day, +row.hour) - BEIJING_OFFSET_MS
-    if (!Number.isFinite(ts)) throw new Error(`replay: ${path}: bad date in row ${row.No ?? '?'}`)
+    if (!Number.isFinite(ts)) {
+      throw new Error(`replay: ${path}: bad date in row ${row.No ?? '?'}`)
+    }
     for (const h of header) {
       const raw = row[h.column]
-      if (raw === undefined || raw === '' || raw === 'NA') continue
+      if (raw === undefined || raw === '' || raw === 'NA') {
+        continue
+      }
       const value = Number(raw)
-      if (Number.isFinite(value)) yield { deviceId, ts, quantity: h.quantity, value, unit: h.unit }
+      if (Number.isFinite(value)) {
+        yield { deviceId, ts, quantity: h.quantity, value, unit: h.unit }
+      }
     }
   }
 }
@@ -134,9 +152,13 @@ async function* readWaterLevelJson(
   deviceId: string,
   opts: ReadReplayOptions,
 ): AsyncGenerator<Reading> {
-  if (opts.quantities && !opts.quantities.includes('level')) return
+  if (opts.quantities && !opts.quantities.includes('level')) {
+    return
+  }
   const data: unknown = JSON.parse(await readFile(path, 'utf8'))
-  if (!Array.isArray(data)) throw new Error(`replay: ${path} is not a JSON array of water-level records`)
+  if (!Array.isArray(data)) {
+    throw new Error(`replay: ${path} is not a JSON array of water-level records`)
+  }
   const readings: Reading[] = []
   for (const rec of data as { water_level_cm?: unknown; record_time?: unknown }[]) {
     const ts = typeof rec.record_time === 'string' ? parseRfc3339(rec.record_time) : undefined

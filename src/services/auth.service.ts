@@ -31,7 +31,9 @@ export async function hashPassword(password: string): Promise<string> {
 /** Check a password against a stored hash in constant time. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, , , , salt, hash] = stored.split('$')
-  if (scheme !== 'scrypt' || !salt || !hash) return false
+  if (scheme !== 'scrypt' || !salt || !hash) {
+    return false
+  }
   const key = await scryptAsync(password, Buffer.from(salt, 'base64url'))
   const want = Buffer.from(hash, 'base64url')
   return want.length === key.length && timingSafeEqual(want, key)
@@ -92,7 +94,9 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
       const u = await users.findUserByName(db, username)
       // hash even for unknown users so timing does not reveal which usernames exist
       const good = await verifyPassword(password, u?.password_hash ?? 'scrypt$0$0$0$AAAA$AAAA')
-      if (!u || !good) throw new AppError('AUTH_INVALID', 'wrong username or password', 'password')
+      if (!u || !good) {
+        throw new AppError('AUTH_INVALID', 'wrong username or password', 'password')
+      }
       const token = randomBytes(32).toString('base64url')
       const now = clock()
       const expiresAt = now + SESSION_TTL
@@ -109,14 +113,18 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
       const hash = tokenHash(token)
       const now = clock()
       const hit = known.get(hash)
-      if (hit && hit.until > now) return hit.principal
+      if (hit && hit.until > now) {
+        return hit.principal
+      }
       known.delete(hash)
       const u = await users.findSessionUser(db, hash, now)
       if (!u) {
         throw new AppError('AUTH_INVALID', 'the token is unknown or expired: log in again', 'authorization')
       }
       const principal = toPrincipal(u)
-      if (known.size >= PRINCIPAL_CACHE) known.delete(known.keys().next().value!)
+      if (known.size >= PRINCIPAL_CACHE) {
+        known.delete(known.keys().next().value!)
+      }
       known.set(hash, { principal, until: now + PRINCIPAL_TTL })
       return principal
     },

@@ -41,10 +41,17 @@ export async function runProcessors(
   processors: readonly ActionProcessor[],
   actions: readonly AppliedAction[],
 ): Promise<void> {
-  if (actions.length === 0) return
+  if (actions.length === 0) {
+    return
+  }
   for (const proc of processors) {
-    if (proc.onAppliedBatch) await proc.onAppliedBatch(db, actions)
-    else for (const a of actions) await proc.onApplied(db, a.before, a.applied, a.actor)
+    if (proc.onAppliedBatch) {
+      await proc.onAppliedBatch(db, actions)
+    } else {
+      for (const a of actions) {
+        await proc.onApplied(db, a.before, a.applied, a.actor)
+      }
+    }
   }
 }
 
@@ -73,8 +80,12 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
 
   async function load(p: Principal, id: string): Promise<Case> {
     const c = await cases.findCase(db, id)
-    if (!c) throw new AppError('CASE_NOT_FOUND', `case ${id} does not exist`, 'id')
-    if (!inScope(p, c)) throw new AppError('FORBIDDEN_SCOPE', `case ${id} is outside your scope`, 'id')
+    if (!c) {
+      throw new AppError('CASE_NOT_FOUND', `case ${id} does not exist`, 'id')
+    }
+    if (!inScope(p, c)) {
+      throw new AppError('FORBIDDEN_SCOPE', `case ${id} is outside your scope`, 'id')
+    }
     return c
   }
 
@@ -125,7 +136,9 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       await checkUnits(action)
       const now = clock()
       const result = apply(before, action, p.actor, now, env)
-      if (!result.ok) throw AppError.from(result.error)
+      if (!result.ok) {
+        throw AppError.from(result.error)
+      }
       const applied = result.value
       const published: CaseEvent[] = [...applied.events]
 
@@ -142,7 +155,9 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
           published.push(...(await mergeInto(tx, applied.case, action.targetCaseId, p, now)))
         }
         await cases.insertOutbox(tx, published)
-        for (const proc of deps.processors ?? []) await proc.onApplied(tx, before, applied, p)
+        for (const proc of deps.processors ?? []) {
+          await proc.onApplied(tx, before, applied, p)
+        }
       })
       events.publish(published)
       return applied.case

@@ -120,7 +120,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
 
   function parseOrThrow(json: unknown): DutyRuleSet {
     const r = parseDutyRules(json)
-    if (!r.ok) throw AppError.from(r.error)
+    if (!r.ok) {
+      throw AppError.from(r.error)
+    }
     return r.value
   }
 
@@ -140,7 +142,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
       fallback,
       { regionName },
     )
-    if (!r.ok) throw AppError.from(r.error)
+    if (!r.ok) {
+      throw AppError.from(r.error)
+    }
     return r.value
   }
 
@@ -168,7 +172,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
       }
       // no usable point: the finest region named in the text, if its coarser names agree
       const found = findRegionsInText(index, text)
-      if (found.length === 0) return { region: {}, how: 'none', names: [] }
+      if (found.length === 0) {
+        return { region: {}, how: 'none', names: [] }
+      }
       const finest = [...found].sort((a, b) => b.code.length - a.code.length)[0]
       return { region: regionRefOf(codesOf(finest.code)), how: 'text', names: found.map((m) => m.name) }
     },
@@ -176,7 +182,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
     regionFeatures(level, parent) {
       const key = `${level}:${parent ?? ''}`
       const cached = features.get(key)
-      if (cached) return cached
+      if (cached) {
+        return cached
+      }
       const list: readonly Region[] = {
         district: regions.districts,
         street: regions.streets,
@@ -239,7 +247,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
     dutyVersions: () => city.listDutyRuleSets(db),
     async dutyVersion(version) {
       const set = await city.findDutyRuleSet(db, version)
-      if (!set) throw new AppError('NOT_FOUND', `no responsibility list version ${version}`, 'version')
+      if (!set) {
+        throw new AppError('NOT_FOUND', `no responsibility list version ${version}`, 'version')
+      }
       return set
     },
     async proposeDuty(json, by) {
@@ -299,7 +309,9 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
     },
     resolve: (classId, region, at) => resolveWith(active, classId, region, at),
     recommend(c, unitId, at, limit = 3) {
-      if (!c.location || !c.classId) return []
+      if (!c.location || !c.classId) {
+        return []
+      }
       const { minute, weekday } = localClock(calendar, at)
       return recommendTeams(teamIndex, {
         ...(unitId ? { unitId } : {}),

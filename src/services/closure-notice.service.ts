@@ -15,7 +15,9 @@ export function closureNoticeProcessor(): ActionProcessor {
   return {
     async onApplied(db: Kysely<Database>, before: Case, applied: Applied): Promise<void> {
       const c = applied.case
-      if (c.stage !== 'closed' || before.stage === 'closed') return
+      if (c.stage !== 'closed' || before.stage === 'closed') {
+        return
+      }
       const appeals = await cases.appealsOf(db, c.id)
       await insertNotices(
         db,

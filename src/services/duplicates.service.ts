@@ -53,12 +53,18 @@ export function createDuplicateService(deps: {
   async function classesOf(caseIds: readonly string[]): Promise<Map<string, string>> {
     const missing = caseIds.filter((id) => !intakeClassOf.has(id))
     const found = await intakeClasses(deps.db, missing)
-    if (intakeClassOf.size + missing.length > INTAKE_CLASS_CACHE) intakeClassOf.clear()
-    for (const id of missing) intakeClassOf.set(id, found.get(id) ?? null)
+    if (intakeClassOf.size + missing.length > INTAKE_CLASS_CACHE) {
+      intakeClassOf.clear()
+    }
+    for (const id of missing) {
+      intakeClassOf.set(id, found.get(id) ?? null)
+    }
     const out = new Map<string, string>()
     for (const id of caseIds) {
       const classId = intakeClassOf.get(id) ?? found.get(id)
-      if (classId) out.set(id, classId)
+      if (classId) {
+        out.set(id, classId)
+      }
     }
     return out
   }

@@ -145,7 +145,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
   function shapeOf(area: IncidentArea): AreaShape {
     const region = area.kind === 'region' ? city.index.byCode.get(area.code) : undefined
     const r = areaShape(area, region)
-    if (!r.ok) throw AppError.from(r.error)
+    if (!r.ok) {
+      throw AppError.from(r.error)
+    }
     return r.value
   }
 
@@ -160,7 +162,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
       area.kind === 'region' && !area.name && city.index.byCode.get(area.code)
         ? { ...area, name: city.index.byCode.get(area.code)!.name }
         : area
-    if (!shape || area.kind === 'circle') return named
+    if (!shape || area.kind === 'circle') {
+      return named
+    }
     return {
       ...named,
       center: { lon: shape.centre[0], lat: shape.centre[1] },
@@ -169,7 +173,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
   }
 
   async function viewOf(tx: Kysely<Database>, state: EmergencyState): Promise<EmergencyView> {
-    if (state.status === 'idle') return { active: false }
+    if (state.status === 'idle') {
+      return { active: false }
+    }
     const { incident } = state
     return {
       active: true,
@@ -217,7 +223,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
         }
         const teams = (input.teamIds ?? []).map((id) => {
           const t = city.teams().find((x) => x.id === id)
-          if (!t) throw new AppError('TEAM_UNKNOWN', `no such team: ${id}`, 'teamIds')
+          if (!t) {
+            throw new AppError('TEAM_UNKNOWN', `no such team: ${id}`, 'teamIds')
+          }
           return { id: t.id, unitId: t.unitId }
         })
         return { type: 'instruct', id: newId('EI', now), text: input.text, unitIds, teams }
@@ -234,7 +242,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
     const { view, applied } = await db.transaction().execute(async (tx) => {
       const state = await repo.loadState(tx, await repo.lockHead(tx))
       const r = applyEmergency(state, cmd, p.actor, now, { unitName: (u) => city.unit(u)?.name })
-      if (!r.ok) throw AppError.from(r.error)
+      if (!r.ok) {
+        throw AppError.from(r.error)
+      }
       await store(tx, r.value, p)
       return { view: await viewOf(tx, r.value.state), applied: r.value }
     })
@@ -270,9 +280,13 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
 
   /** THE single ledger call site for emergency mode. */
   async function recordOnLedger(tx: Kysely<Database>, a: Applied): Promise<void> {
-    if (!deps.ledger) return
+    if (!deps.ledger) {
+      return
+    }
     const { inputs, doc } = ledgerEntriesOf(a)
-    if (inputs.length) await deps.ledger.append(tx, inputs, doc)
+    if (inputs.length) {
+      await deps.ledger.append(tx, inputs, doc)
+    }
   }
 
   return {
@@ -305,7 +319,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
     async situation(p, o = {}) {
       const now = clock()
       const state = await repo.loadState(db, await repo.activeIncidentId(db))
-      if (state.status === 'idle') return { active: false, at: now }
+      if (state.status === 'idle') {
+        return { active: false, at: now }
+      }
       const area = state.incident.area
       const shape = shapeOf(area)
       const limit = Math.min(o.limit ?? 500, 2000)
@@ -324,7 +340,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
       )
       const visible = inside.filter((r) => seesCase(p, r))
       const byStage: Record<string, number> = {}
-      for (const r of visible) byStage[r.stage] = (byStage[r.stage] ?? 0) + 1
+      for (const r of visible) {
+        byStage[r.stage] = (byStage[r.stage] ?? 0) + 1
+      }
       const { minute, weekday } = localClock(deps.calendar, now)
       const teams = nearbyTeams(city.teams(), {
         centre: shape.centre,
@@ -372,7 +390,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
       const byKind: Record<string, number> = {}
       let count = 0
       for (const d of devices) {
-        if (!shape.contains(d.lon, d.lat)) continue
+        if (!shape.contains(d.lon, d.lat)) {
+          continue
+        }
         count++
         byKind[d.kind] = (byKind[d.kind] ?? 0) + 1
       }
@@ -380,7 +400,9 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
         sensing: { devices: count, byKind, alarms: alarms.filter((a) => shape.contains(a.lon, a.lat)) },
       }
     } catch (e) {
-      if (/no such table|does not exist/i.test((e as Error).message)) return {}
+      if (/no such table|does not exist/i.test((e as Error).message)) {
+        return {}
+      }
       throw e
     }
   }
@@ -389,8 +411,12 @@ export function createEmergencyService(deps: EmergencyServiceDeps): EmergencySer
 /** Handlers see their unit's cases; region-scoped users their region's; the rest see all. */
 function seesCase(p: Principal, r: repo.AreaCaseRow): boolean {
   const { role, unitId } = p.actor
-  if (role === 'admin' || role === 'leader' || role === 'system') return true
-  if (role === 'handler') return unitId !== undefined && r.unitId === unitId
+  if (role === 'admin' || role === 'leader' || role === 'system') {
+    return true
+  }
+  if (role === 'handler') {
+    return unitId !== undefined && r.unitId === unitId
+  }
   return !p.regionCode || (r.regionCode?.startsWith(p.regionCode) ?? false)
 }
 

@@ -120,7 +120,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
     }
     return db.transaction().execute(async (tx) => {
       const c = await findCase(tx, caseId)
-      if (!c) throw new AppError('CASE_NOT_FOUND', `case ${caseId} does not exist`, 'caseId')
+      if (!c) {
+        throw new AppError('CASE_NOT_FOUND', `case ${caseId} does not exist`, 'caseId')
+      }
       const current = await rollups.findExclusion(tx, caseId)
       const active = current !== undefined && current.revokedAt === undefined
       if (active === excluded) {
@@ -133,7 +135,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       const now = clock()
       if (excluded) {
         await rollups.upsertExclusion(tx, { caseId, reason: reason.trim(), actorId: p.actor.id, at: now })
-      } else await rollups.revokeExclusion(tx, caseId, p.actor.id, reason.trim(), now)
+      } else {
+        await rollups.revokeExclusion(tx, caseId, p.actor.id, reason.trim(), now)
+      }
       await recount(tx, c, excluded)
       return (await rollups.findExclusion(tx, caseId))!
     })
@@ -142,7 +146,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
   async function recount(tx: Kysely<Database>, c: Case, excluded: boolean) {
     const prior = await rollups.findContribution(tx, c.id)
     // before the first dispatch there is nothing to move; the processor reads the record at dispatch
-    if (!prior) return
+    if (!prior) {
+      return
+    }
     await rollups.applyContributionDeltas(tx, [
       { before: prior, after: contributionOf(c, { prior, excluded }, config) },
     ])
@@ -209,7 +215,9 @@ function checkDrillDown(p: Principal, q: FigureQuery): void {
 
 /** Whether a principal may see the case list behind a row (region-scoped users: only their region). */
 export function mayDrillDown(p: Principal, q: FigureQuery): boolean {
-  if (!p.regionCode) return true
+  if (!p.regionCode) {
+    return true
+  }
   const regional = q.dimKind === 'district' || q.dimKind === 'street' || q.dimKind === 'community'
   return regional && q.dimValue.startsWith(p.regionCode)
 }

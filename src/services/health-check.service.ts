@@ -140,7 +140,9 @@ export function createHealthCheckService(deps: HealthCheckDeps): HealthCheckServ
 function periodOf(q: HealthCheckQuery, now: Instant, offset: number): { from: Instant; to: Instant } {
   const parse = (text: string, field: 'from' | 'to'): Instant => {
     const day = parseIsoDate(text)
-    if (day !== undefined) return localMidnight(field === 'to' ? day + 1 : day, offset)
+    if (day !== undefined) {
+      return localMidnight(field === 'to' ? day + 1 : day, offset)
+    }
     const t = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN
     if (Number.isNaN(t)) {
       throw new AppError(
@@ -153,7 +155,9 @@ function periodOf(q: HealthCheckQuery, now: Instant, offset: number): { from: In
   }
   const to = q.to ? parse(q.to, 'to') : now
   const from = q.from ? parse(q.from, 'from') : to - 90 * DAY
-  if (from >= to) throw new AppError('VALIDATION_FAILED', 'from must be before to', 'from')
+  if (from >= to) {
+    throw new AppError('VALIDATION_FAILED', 'from must be before to', 'from')
+  }
   if (to - from > MAX_PERIOD_DAYS * DAY) {
     throw new AppError('VALIDATION_FAILED', `a report covers at most ${MAX_PERIOD_DAYS} days`, 'from')
   }

@@ -163,7 +163,9 @@ export function createHotlineService(deps: {
         ...(input.note ? { note: input.note } : {}),
       })
       const unreachable = await hotline.unreachableCount(deps.db, c.id)
-      if (unreachable < limit) return { case: c, unreachable }
+      if (unreachable < limit) {
+        return { case: c, unreachable }
+      }
       // Rule: after N unreachable calls the case is evaluated automatically as 'basically', resolved as
       // verification found it. An automatic evaluation counts in no satisfaction rate (evaluation metrics).
       const next = await deps.cases.act(SYSTEM, c.id, {

@@ -77,7 +77,9 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
           : {}),
       }
       // the class triage settled on, even when the case waits for a person: duplicates are found by it
-      if (classId) explanation.classId = classId
+      if (classId) {
+        explanation.classId = classId
+      }
       // a leader's instruction is its own case, never folded into another report
       if (deps.duplicates && input.channel !== 'instruction') {
         const verdict = await deps.duplicates.check({
@@ -87,7 +89,9 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
           ...(placement.region.streetCode ? { streetCode: placement.region.streetCode } : {}),
           ...(classId ? { classId } : {}),
         })
-        if (verdict.decision !== 'none') explanation.duplicates = verdict
+        if (verdict.decision !== 'none') {
+          explanation.duplicates = verdict
+        }
         const best = verdict.matches[0]
         if (verdict.decision === 'attach' && best) {
           return {
@@ -102,14 +106,18 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
         input.channel === 'instruction' ? [{ type: 'supervise', note: `领导批示：${input.text}` }] : []
       const plan = { region: placement.region, explanation, ...(first.length ? { actions: first } : {}) }
       const auto = options.autoDispatch && (options.autoChannels?.has(input.channel) ?? true)
-      if (!classId || !auto || options.manualClasses?.has(classId)) return plan
+      if (!classId || !auto || options.manualClasses?.has(classId)) {
+        return plan
+      }
 
       const actions: CaseAction[] = [
         ...first,
         { type: 'accept', note: '自动受理' },
         { type: 'register', classId },
       ]
-      if (!placement.region.streetCode && !placement.region.districtCode) return { ...plan, actions }
+      if (!placement.region.streetCode && !placement.region.districtCode) {
+        return { ...plan, actions }
+      }
       try {
         const owner = city.resolve(classId, placement.region, now)
         actions.push({ type: 'dispatch', unitId: owner.responsibleUnitId, explanation: owner.explanation })

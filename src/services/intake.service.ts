@@ -150,7 +150,9 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   let planning = 0
 
   function schedule(): void {
-    if (running) return
+    if (running) {
+      return
+    }
     running = gather()
       .then(async () => {
         const batch = queue.slice(0, maxBatch)
@@ -159,7 +161,9 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
       })
       .finally(() => {
         running = undefined
-        if (queue.length > 0) schedule()
+        if (queue.length > 0) {
+          schedule()
+        }
       })
   }
 
@@ -201,7 +205,9 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
       })
     },
     async drain() {
-      while (running) await running
+      while (running) {
+        await running
+      }
     },
   }
 }
@@ -239,12 +245,16 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
       }
       if (p.plan.attachTo) {
         attaching.push(p)
-        if (key) inBatch.set(key, p.plan.attachTo.caseId)
+        if (key) {
+          inBatch.set(key, p.plan.attachTo.caseId)
+        }
         continue
       }
       const built = build(deps.env, p, now)
       fresh.push(built)
-      if (key) inBatch.set(key, built.case.id)
+      if (key) {
+        inBatch.set(key, built.case.id)
+      }
     }
     const targets = new Map(
       (await cases.findCases(deps.db, [...new Set(attaching.map((p) => p.plan.attachTo!.caseId))])).map(
@@ -315,15 +325,20 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
       )
       for (const r of replays) {
         const c = found.get(r.caseId)
-        if (c) r.pending.resolve({ case: c, appealId: '', replayed: true, attached: false })
-        else r.pending.reject(new AppError('INTERNAL', `idempotent replay lost case ${r.caseId}`))
+        if (c) {
+          r.pending.resolve({ case: c, appealId: '', replayed: true, attached: false })
+        } else {
+          r.pending.reject(new AppError('INTERNAL', `idempotent replay lost case ${r.caseId}`))
+        }
       }
     }
   } catch (e) {
     // A concurrent node may have taken an idempotency key between our read and our insert: retry
     // each appeal on its own so one conflict cannot fail the others.
     if (batch.length > 1) {
-      for (const p of batch) await flush(deps, [p])
+      for (const p of batch) {
+        await flush(deps, [p])
+      }
     } else {
       batch[0]?.reject(e)
     }
@@ -458,7 +473,9 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
   const steps: Built['steps'][number][] = []
   for (const action of plan.actions ?? []) {
     const r = apply(c, action, SYSTEM, now, env)
-    if (!r.ok) break
+    if (!r.ok) {
+      break
+    }
     steps.push({ before: c, applied: r.value })
     c = r.value.case
     entries.push({ ...r.value.entry, seq: c.version })

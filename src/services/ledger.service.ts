@@ -110,7 +110,9 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   // A unit's first key is valid from the epoch: it is the only key the unit has ever had.
   async function keyOf(tx: Kysely<Database>, unitId: string, at: Instant): Promise<string> {
     const current = keys.current(unitId, at)
-    if (current) return current.keyId
+    if (current) {
+      return current.keyId
+    }
     const made = await keys.generate(unitId, 0)
     await repo.upsertKeys(tx, [made])
     return made.keyId
@@ -129,13 +131,19 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
     tx: Kysely<Database>,
     items: readonly { readonly input: EntryInput; readonly stateDoc: string }[],
   ): Promise<LedgerEntry[]> {
-    if (items.length === 0) return []
+    if (items.length === 0) {
+      return []
+    }
     const keyIds: string[] = []
-    for (const { input } of items) keyIds.push(await keyOf(tx, input.unitId, input.at))
+    for (const { input } of items) {
+      keyIds.push(await keyOf(tx, input.unitId, input.at))
+    }
     const first = await repo.allocateSeqs(tx, items.length)
     const rows = items.map(({ input, stateDoc }, i) => {
       const built = buildEntry(crypto, input, first + i, keyIds[i], deps.signing === 'entry')
-      if (!built.ok) throw AppError.from(built.error)
+      if (!built.ok) {
+        throw AppError.from(built.error)
+      }
       return { entry: built.value.entry, stateDoc }
     })
     await repo.insertEntries(tx, rows)
@@ -157,9 +165,13 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
         state,
         payloadHash(crypto, timeline.payload),
       )
-      if (inputs.length === 0) continue
+      if (inputs.length === 0) {
+        continue
+      }
       const stateDoc = canonicalJson(doc)
-      for (const input of inputs) items.push({ input, stateDoc })
+      for (const input of inputs) {
+        items.push({ input, stateDoc })
+      }
     }
     return appendAll(tx, items)
   }
@@ -170,7 +182,9 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
     for (const unitId of [CITY_WITNESS, ...districts.map((d) => `${d}-jdzx`)]) {
       const keyId = await keyOf(tx, unitId, cp.at)
       const r = cosignCheckpoint(crypto, { keys: keys.directory().keys }, signed, { unitId, keyId })
-      if (!r.ok) throw AppError.from(r.error)
+      if (!r.ok) {
+        throw AppError.from(r.error)
+      }
       signed = r.value
     }
     return signed
@@ -200,7 +214,9 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
       await writer.flush()
       return saved
     })
-    if (made && deps.anchor) await deps.anchor.anchor(made)
+    if (made && deps.anchor) {
+      await deps.anchor.anchor(made)
+    }
     return made
   }
 
@@ -222,8 +238,12 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
     })
     for (let after = -1; ;) {
       const page = await repo.auditPage(db, after, AUDIT_PAGE)
-      for (row of page) verifier.push(row.entry)
-      if (page.length < AUDIT_PAGE) break
+      for (row of page) {
+        verifier.push(row.entry)
+      }
+      if (page.length < AUDIT_PAGE) {
+        break
+      }
       after = page[page.length - 1].entry.seq
     }
     const report = verifier.finish()
@@ -239,9 +259,15 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   }
 
   function expectedState(r: AuditRow): Hex | undefined {
-    if (r.entry.caseVersion === undefined) return undefined
-    if (!r.timeline) return `(timeline row ${r.entry.caseId} v${r.entry.caseVersion} is missing)`
-    if (r.stateDoc === undefined) return '(case snapshot is missing)'
+    if (r.entry.caseVersion === undefined) {
+      return undefined
+    }
+    if (!r.timeline) {
+      return `(timeline row ${r.entry.caseId} v${r.entry.caseVersion} is missing)`
+    }
+    if (r.stateDoc === undefined) {
+      return '(case snapshot is missing)'
+    }
     return caseStateHash(crypto, JSON.parse(r.stateDoc), r.timeline)
   }
 
@@ -255,7 +281,9 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
 
   async function checkpointOrFail(treeSize: number): Promise<Checkpoint> {
     const cp = await repo.checkpointOfSize(db, treeSize)
-    if (!cp) throw new AppError('NOT_FOUND', `no checkpoint of ${treeSize} entries`, 'treeSize')
+    if (!cp) {
+      throw new AppError('NOT_FOUND', `no checkpoint of ${treeSize} entries`, 'treeSize')
+    }
     return cp
   }
 
@@ -301,14 +329,20 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
         throw new AppError('NOT_FOUND', `entry ${seq} is not in the checkpoint of ${size} entries`, 'seq')
       }
       const proof = inclusionProof(sha, seq, size, await leafSource(size))
-      if (!proof.ok) throw AppError.from(proof.error)
+      if (!proof.ok) {
+        throw AppError.from(proof.error)
+      }
       return { entry, checkpoint: cp, leafIndex: seq, treeSize: size, path: proof.value.path.map(toHex) }
     },
     async consistency(from, to) {
-      if (from > to) throw new AppError('LEDGER_INVALID', `from (${from}) must not exceed to (${to})`, 'from')
+      if (from > to) {
+        throw new AppError('LEDGER_INVALID', `from (${from}) must not exceed to (${to})`, 'from')
+      }
       const [first, second] = await Promise.all([checkpointOrFail(from), checkpointOrFail(to)])
       const proof = consistencyProof(sha, from, to, await leafSource(to))
-      if (!proof.ok) throw AppError.from(proof.error)
+      if (!proof.ok) {
+        throw AppError.from(proof.error)
+      }
       return { first, second, path: proof.value.path.map(toHex) }
     },
     async directory() {
@@ -341,8 +375,12 @@ export function timelineContent(t: TimelineDraft & { readonly seq: number }): Ti
 /** The key folder's directory wins over the database's: a DBA cannot swap a public key. */
 function mergeKeys(stored: readonly PublicKeyRecord[], local: readonly PublicKeyRecord[]): PublicKeyRecord[] {
   const byId = new Map<string, PublicKeyRecord>()
-  for (const k of stored) byId.set(k.keyId, k)
-  for (const k of local) byId.set(k.keyId, k)
+  for (const k of stored) {
+    byId.set(k.keyId, k)
+  }
+  for (const k of local) {
+    byId.set(k.keyId, k)
+  }
   return [...byId.values()]
 }
 
@@ -351,7 +389,9 @@ function uniqueCheckpoints(cps: readonly Checkpoint[]): Checkpoint[] {
   const seen = new Map<string, Checkpoint>()
   for (const cp of cps) {
     const key = `${cp.treeSize}:${cp.rootHash}:${cp.platformSig}`
-    if (!seen.has(key)) seen.set(key, cp)
+    if (!seen.has(key)) {
+      seen.set(key, cp)
+    }
   }
   return [...seen.values()]
 }
@@ -362,7 +402,9 @@ function uniqueCheckpoints(cps: readonly Checkpoint[]): Checkpoint[] {
  * case and action, so the first of them is attached to the rollback problem.
  */
 function withStoreProblems(report: VerifyReport, extra: readonly LedgerProblem[]): VerifyReport {
-  if (extra.length === 0) return report
+  if (extra.length === 0) {
+    return report
+  }
   let first = report.firstBadEntry
   const lost = extra.find((p) => p.kind === 'timeline-unrecorded')
   if (first?.kind === 'checkpoint-beyond-log' && lost) {

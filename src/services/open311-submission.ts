@@ -106,7 +106,9 @@ export function checkSubmission(
   service: (code: string) => Open311ServiceInfo,
 ): Checked {
   const code = s.service_code?.trim()
-  if (!code) throw invalid('service_code', 'is required: GET services.json lists the codes')
+  if (!code) {
+    throw invalid('service_code', 'is required: GET services.json lists the codes')
+  }
   let info: Open311ServiceInfo
   try {
     info = service(code)
@@ -115,7 +117,9 @@ export function checkSubmission(
   }
   for (const [field, max] of Object.entries(FIELD_MAX)) {
     const v = (s as Readonly<Record<string, unknown>>)[field]
-    if (typeof v === 'string' && v.length > max) throw invalid(field, `is longer than ${max} characters`)
+    if (typeof v === 'string' && v.length > max) {
+      throw invalid(field, `is longer than ${max} characters`)
+    }
   }
   const location = checkLocation(s)
   if (s.email?.trim() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.email.trim())) {
@@ -124,7 +128,9 @@ export function checkSubmission(
   if (s.media_url?.trim() && !isHttpUrl(s.media_url.trim())) {
     throw invalid('media_url', 'must be an http(s) URL')
   }
-  if (s.phone?.trim() && !/\d/.test(s.phone)) throw invalid('phone', 'has no digits')
+  if (s.phone?.trim() && !/\d/.test(s.phone)) {
+    throw invalid('phone', 'has no digits')
+  }
 
   const lines: string[] = []
   let priority: Priority | undefined
@@ -144,12 +150,18 @@ export function checkSubmission(
       .filter(Boolean)
     const field = `attribute[${a.code}]`
     if (values.length === 0) {
-      if (a.required) throw invalid(field, `is required for service ${info.cls.id}`)
+      if (a.required) {
+        throw invalid(field, `is required for service ${info.cls.id}`)
+      }
       continue
     }
-    if (values.length > 1 && a.datatype !== 'multivaluelist') throw invalid(field, 'takes one value')
+    if (values.length > 1 && a.datatype !== 'multivaluelist') {
+      throw invalid(field, 'takes one value')
+    }
     const shown = values.map((v) => checkValue(a, v, field))
-    if (values.some((v) => a.urgent?.includes(v))) priority = 'urgent'
+    if (values.some((v) => a.urgent?.includes(v))) {
+      priority = 'urgent'
+    }
     lines.push(`【${a.description.zh}】${shown.join('、')}`)
   }
   const description = s.description?.trim()
@@ -168,8 +180,12 @@ export function checkSubmission(
 function checkLocation(s: Open311Submission): GeoPoint | undefined {
   const lat = s.lat?.trim()
   const long = s.long?.trim()
-  if (lat && !long) throw invalid('long', 'is required with lat')
-  if (long && !lat) throw invalid('lat', 'is required with long')
+  if (lat && !long) {
+    throw invalid('long', 'is required with lat')
+  }
+  if (long && !lat) {
+    throw invalid('lat', 'is required with long')
+  }
   let point: GeoPoint | undefined
   if (lat && long) {
     const la = Number(lat)
@@ -181,7 +197,9 @@ function checkLocation(s: Open311Submission): GeoPoint | undefined {
       throw invalid('long', `"${long}" is not a longitude (-180..180)`)
     }
     // 0,0 is how many Open311 clients say "no point"
-    if (la !== 0 || lo !== 0) point = { lon: lo, lat: la }
+    if (la !== 0 || lo !== 0) {
+      point = { lon: lo, lat: la }
+    }
   }
   const system = s.coordinate_system?.trim().toLowerCase() || 'wgs84'
   if (system !== 'wgs84' && system !== 'gcj02') {
@@ -203,11 +221,15 @@ function checkValue(a: Open311Attribute, v: string, field: string): string {
     case 'singlevaluelist':
     case 'multivaluelist': {
       const hit = a.values?.find((x) => x.key === v)
-      if (!hit) throw invalid(field, `"${v}" is not one of ${(a.values ?? []).map((x) => x.key).join(', ')}`)
+      if (!hit) {
+        throw invalid(field, `"${v}" is not one of ${(a.values ?? []).map((x) => x.key).join(', ')}`)
+      }
       return hit.name.zh
     }
     case 'number':
-      if (!Number.isFinite(Number(v))) throw invalid(field, `"${v}" is not a number`)
+      if (!Number.isFinite(Number(v))) {
+        throw invalid(field, `"${v}" is not a number`)
+      }
       return v
     case 'datetime':
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) || Number.isNaN(Date.parse(v))) {
@@ -217,7 +239,9 @@ function checkValue(a: Open311Attribute, v: string, field: string): string {
     case 'string':
     case 'text': {
       const max = a.maxLength ?? (a.datatype === 'string' ? 500 : 4000)
-      if (v.length > max) throw invalid(field, `is longer than ${max} characters`)
+      if (v.length > max) {
+        throw invalid(field, `is longer than ${max} characters`)
+      }
       return v
     }
   }
@@ -236,7 +260,9 @@ function isHttpUrl(v: string): boolean {
 export function parseOpen311Definitions(json: unknown, catalog?: Catalog): Result<Open311Definitions> {
   const problems: string[] = []
   const list = (json as { attributes?: unknown } | null)?.attributes
-  if (!Array.isArray(list)) return fail('VALIDATION_FAILED', 'attributes: an array is required', 'attributes')
+  if (!Array.isArray(list)) {
+    return fail('VALIDATION_FAILED', 'attributes: an array is required', 'attributes')
+  }
   const texts = (v: unknown): v is Texts =>
     typeof v === 'object' &&
     v !== null &&
@@ -248,13 +274,20 @@ export function parseOpen311Definitions(json: unknown, catalog?: Catalog): Resul
     const at = `attributes[${i}]`
     if (typeof a.code !== 'string' || !/^[a-z][a-z0-9_]{0,39}$/.test(a.code)) {
       problems.push(`${at}.code: a-z, 0-9, _`)
-    } else if (seen.has(a.code)) problems.push(`${at}.code: ${a.code} twice`)
-    else seen.add(a.code)
+    } else if (seen.has(a.code)) {
+      problems.push(`${at}.code: ${a.code} twice`)
+    } else {
+      seen.add(a.code)
+    }
     if (!ATTRIBUTE_DATATYPES.includes(a.datatype!)) {
       problems.push(`${at}.datatype: one of ${ATTRIBUTE_DATATYPES.join(', ')}`)
     }
-    if (typeof a.required !== 'boolean') problems.push(`${at}.required: true or false`)
-    if (!texts(a.description)) problems.push(`${at}.description: { zh, en }`)
+    if (typeof a.required !== 'boolean') {
+      problems.push(`${at}.required: true or false`)
+    }
+    if (!texts(a.description)) {
+      problems.push(`${at}.description: { zh, en }`)
+    }
     if (a.datatypeDescription !== undefined && !texts(a.datatypeDescription)) {
       problems.push(`${at}.datatypeDescription: { zh, en }`)
     }
@@ -268,14 +301,18 @@ export function parseOpen311Definitions(json: unknown, catalog?: Catalog): Resul
       }
     }
     for (const u of a.urgent ?? []) {
-      if (!(a.values ?? []).some((v) => v.key === u)) problems.push(`${at}.urgent: ${u} is not a value key`)
+      if (!(a.values ?? []).some((v) => v.key === u)) {
+        problems.push(`${at}.urgent: ${u} is not a value key`)
+      }
     }
     if (!Array.isArray(a.appliesTo) || a.appliesTo.length === 0) {
       problems.push(`${at}.appliesTo: a non-empty array`)
     }
     for (const sel of [...(a.appliesTo ?? []), ...(a.except ?? [])]) {
       const known = sel === '*' || !catalog || catalog.classes.some((c) => c.id.startsWith(sel))
-      if (!known) problems.push(`${at}: selector ${sel} matches no catalog class`)
+      if (!known) {
+        problems.push(`${at}: selector ${sel} matches no catalog class`)
+      }
     }
   })
   if (problems.length > 0) {

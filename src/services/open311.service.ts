@@ -188,7 +188,9 @@ export function createOpen311Service(deps: Open311ServiceDeps): Open311Service {
   function window(start: Instant | undefined, end: Instant | undefined): [Instant, Instant] {
     const to = end ?? (start !== undefined ? start + WINDOW_MS : clock())
     const from = start ?? to - WINDOW_MS
-    if (from > to) throw new AppError('VALIDATION_FAILED', 'start_date is after end_date', 'start_date')
+    if (from > to) {
+      throw new AppError('VALIDATION_FAILED', 'start_date is after end_date', 'start_date')
+    }
     return [from, to]
   }
 
@@ -266,7 +268,9 @@ export function createOpen311Service(deps: Open311ServiceDeps): Open311Service {
       const appealId =
         r.appealId ||
         (via.idempotencyKey ? await repo.appealByIdempotencyKey(db, via.idempotencyKey) : undefined)
-      if (!appealId) throw new AppError('INTERNAL', `intake of an Open311 request returned no appeal`)
+      if (!appealId) {
+        throw new AppError('INTERNAL', `intake of an Open311 request returned no appeal`)
+      }
       const token = randomBytes(12).toString('base64url')
       await writeRequest({
         appeal_id: appealId,
@@ -304,7 +308,9 @@ export function createOpen311Service(deps: Open311ServiceDeps): Open311Service {
     },
 
     async search(q) {
-      if (q.ids?.length) return (await repo.findRequests(db, q.ids.slice(0, MAX_RESULTS))).map(view)
+      if (q.ids?.length) {
+        return (await repo.findRequests(db, q.ids.slice(0, MAX_RESULTS))).map(view)
+      }
       const [from, to] = window(q.start, q.end)
       const statuses = new Set(q.statuses ?? [])
       const stages = statuses.size === 1 ? STAGES.filter((s) => statuses.has(statusOf(s))) : undefined
@@ -320,7 +326,9 @@ export function createOpen311Service(deps: Open311ServiceDeps): Open311Service {
 
     async byToken(token) {
       const id = await repo.appealByToken(db, token)
-      if (!id) throw new AppError('NOT_FOUND', `token ${token} is not known here`, 'token')
+      if (!id) {
+        throw new AppError('NOT_FOUND', `token ${token} is not known here`, 'token')
+      }
       return { token, serviceRequestId: id }
     },
 
@@ -355,21 +363,29 @@ function groupWriter<T>(write: (rows: readonly T[]) => Promise<void>): (row: T) 
   let queue: { row: T; resolve: () => void; reject: (e: unknown) => void }[] = []
   let running: Promise<void> | undefined
   function schedule(): void {
-    if (running) return
+    if (running) {
+      return
+    }
     running = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         const batch = queue
         queue = []
         try {
           await write(batch.map((b) => b.row))
-          for (const b of batch) b.resolve()
+          for (const b of batch) {
+            b.resolve()
+          }
         } catch (e) {
-          for (const b of batch) b.reject(e)
+          for (const b of batch) {
+            b.reject(e)
+          }
         }
       })
       .finally(() => {
         running = undefined
-        if (queue.length > 0) schedule()
+        if (queue.length > 0) {
+          schedule()
+        }
       })
   }
   return (row) =>

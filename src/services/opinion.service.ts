@@ -76,7 +76,9 @@ export function createOpinionService(deps: {
 
   async function one(post: OpinionPost): Promise<PostOutcome> {
     const base = { id: post.id, source: post.source }
-    if (await opinion.postExists(db, post.source, post.id)) return { ...base, status: 'duplicate' }
+    if (await opinion.postExists(db, post.source, post.id)) {
+      return { ...base, status: 'duplicate' }
+    }
     const c = deps.classifier?.classify(post.text)
     const topic = c && c.confidence >= rules.minConfidence ? c.classId : undefined
     const placement = deps.city.place(post.location, [post.place, post.text].filter(Boolean).join(' '))
@@ -119,7 +121,9 @@ export function createOpinionService(deps: {
       return { ...tagged, status: 'attached', caseId: r.case.id }
     }
     const recent = await opinion.clusterPosts(db, cluster.id, post.time - rules.windowMs)
-    if (recent.length < rules.threshold) return { ...tagged, status: 'clustered' }
+    if (recent.length < rules.threshold) {
+      return { ...tagged, status: 'clustered' }
+    }
     const caseId = await openClusterCase(cluster.id, topic, recent)
     await opinion.updateCluster(db, cluster.id, { case_id: caseId })
     return { ...tagged, status: 'case-created', caseId }
@@ -130,7 +134,9 @@ export function createOpinionService(deps: {
     const live = await opinion.liveCluster(db, topic, placeCode, at - rules.windowMs)
     if (live && live.case_id) {
       const c = await cases.findCase(db, live.case_id)
-      if (c && OPEN_STAGES.includes(c.stage)) return live
+      if (c && OPEN_STAGES.includes(c.stage)) {
+        return live
+      }
     } else if (live) {
       return live
     }
@@ -187,7 +193,9 @@ export function createOpinionService(deps: {
     async ingest(posts) {
       const run = chain.then(async () => {
         const out: PostOutcome[] = []
-        for (const p of posts) out.push(await one(p))
+        for (const p of posts) {
+          out.push(await one(p))
+        }
         return out
       })
       chain = run.catch(() => undefined)

@@ -33,7 +33,9 @@ export function sniffImage(b: Uint8Array): PhotoType | undefined {
     return { mime: 'image/jpeg', ext: 'jpg' }
   }
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-  if (b.length >= 8 && png.every((x, i) => b[i] === x)) return { mime: 'image/png', ext: 'png' }
+  if (b.length >= 8 && png.every((x, i) => b[i] === x)) {
+    return { mime: 'image/png', ext: 'png' }
+  }
   const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to))
   if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') {
     return { mime: 'image/webp', ext: 'webp' }
@@ -106,7 +108,9 @@ export function createPatrolService(deps: {
     async readPhoto(path) {
       const meta = PHOTO_PATH.test(path) ? await photos.findPhoto(deps.db, path) : undefined
       const bytes = meta ? await deps.photos.get(path) : undefined
-      if (!meta || !bytes) throw new AppError('NOT_FOUND', `no photo ${path}`, 'path')
+      if (!meta || !bytes) {
+        throw new AppError('NOT_FOUND', `no photo ${path}`, 'path')
+      }
       return { bytes, mime: meta.mime }
     },
 
@@ -137,7 +141,9 @@ export function createPatrolService(deps: {
           ? { distanceM: Math.round(haversineM(near.lon, near.lat, c.location.lon, c.location.lat)) }
           : {}),
       }))
-      if (near) withDistance.sort((a, b) => (a.distanceM ?? Infinity) - (b.distanceM ?? Infinity))
+      if (near) {
+        withDistance.sort((a, b) => (a.distanceM ?? Infinity) - (b.distanceM ?? Infinity))
+      }
       return withDistance.slice(0, limit)
     },
   }

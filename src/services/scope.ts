@@ -15,12 +15,18 @@ export function caseRegionCode(c: Case): string | undefined {
  */
 export function inScope(p: Principal, c: Case): boolean {
   const { role, unitId } = p.actor
-  if (role === 'admin' || role === 'system') return true
+  if (role === 'admin' || role === 'system') {
+    return true
+  }
   if (role === 'handler') {
-    if (!unitId) return false
+    if (!unitId) {
+      return false
+    }
     return c.unitId === unitId || c.summons.some((s) => s.unitId === unitId)
   }
-  if (!p.regionCode) return true
+  if (!p.regionCode) {
+    return true
+  }
   const code = caseRegionCode(c)
   return code !== undefined && code.startsWith(p.regionCode)
 }
@@ -28,9 +34,17 @@ export function inScope(p: Principal, c: Case): boolean {
 /** Narrow a list filter to what the user may see. */
 export function scopeFilter(p: Principal, f: CaseFilter): CaseFilter {
   const { role, unitId } = p.actor
-  if (role === 'admin' || role === 'system') return f
-  if (role === 'handler') return { ...f, unitId: unitId ?? '\u0000none' }
-  if (!p.regionCode) return f
-  if (f.region && f.region.startsWith(p.regionCode)) return f
+  if (role === 'admin' || role === 'system') {
+    return f
+  }
+  if (role === 'handler') {
+    return { ...f, unitId: unitId ?? '\u0000none' }
+  }
+  if (!p.regionCode) {
+    return f
+  }
+  if (f.region && f.region.startsWith(p.regionCode)) {
+    return f
+  }
   return { ...f, region: p.regionCode }
 }

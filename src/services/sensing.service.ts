@@ -172,14 +172,18 @@ export function createSensingService(deps: SensingServiceDeps): SensingService {
 
     async getDevice(id) {
       const row = await repo.findDevice(db, id)
-      if (!row) throw new AppError('DEVICE_UNKNOWN', `device ${id} is not registered`, 'id')
+      if (!row) {
+        throw new AppError('DEVICE_UNKNOWN', `device ${id} is not registered`, 'id')
+      }
       return deviceOf(row)
     },
 
     async saveDevice(input) {
       const existing = await repo.findDevice(db, input.id)
       const row = toRow(input, clock())
-      if (existing && input.installedAt === undefined) row.installed_at = Number(existing.installed_at)
+      if (existing && input.installedAt === undefined) {
+        row.installed_at = Number(existing.installed_at)
+      }
       await repo.upsertDevice(db, row)
       await changed()
       return deviceOf(row)
@@ -233,14 +237,18 @@ export function createSensingService(deps: SensingServiceDeps): SensingService {
       const { devices, rules } = await registry()
       const others = rules.filter((r) => r.id !== rule.id)
       const compiled = compileRules([...others, rule], devices)
-      if (!compiled.ok) throw AppError.from(compiled.error)
+      if (!compiled.ok) {
+        throw AppError.from(compiled.error)
+      }
       await repo.upsertRule(db, rule.id, JSON.stringify(rule), clock())
       await changed()
       return rule
     },
 
     async deleteRule(id) {
-      if (!(await repo.deleteRule(db, id))) throw new AppError('NOT_FOUND', `rule ${id} does not exist`, 'id')
+      if (!(await repo.deleteRule(db, id))) {
+        throw new AppError('NOT_FOUND', `rule ${id} does not exist`, 'id')
+      }
       await changed()
     },
 

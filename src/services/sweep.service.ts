@@ -68,32 +68,42 @@ export function createSweepService(deps: SweepServiceDeps): SweepService {
     const done: Record<SweepKind, number> = { warn: 0, urge: 0, supervise: 0, escalate: 0 }
     try {
       const published = await db.transaction().execute((tx) => sweepInTx(tx, id, now, done))
-      for (const k of Object.keys(done) as SweepKind[]) counts[k] += done[k]
+      for (const k of Object.keys(done) as SweepKind[]) {
+        counts[k] += done[k]
+      }
       return published
     } catch (e) {
       // someone acted on the case meanwhile: everything of this case rolled back; the next pass decides anew
-      if (e instanceof AppError && e.code === 'CASE_VERSION_CONFLICT') return undefined
+      if (e instanceof AppError && e.code === 'CASE_VERSION_CONFLICT') {
+        return undefined
+      }
       throw e
     }
   }
 
   async function sweepInTx(tx: Kysely<Database>, id: string, now: number, counts: Record<SweepKind, number>) {
     const first = await cases.findCase(tx, id)
-    if (!first) return []
+    if (!first) {
+      return []
+    }
     const steps = sweepDecision(first, now, policy, env)
     let c: Case = first
     const published: CaseEvent[] = []
     for (const step of steps) {
       const r = applySweepStep(c, step, now, env)
       // a lifecycle guard said no (e.g. already at city level): leave the rest for a person
-      if (!r.ok) break
+      if (!r.ok) {
+        break
+      }
       const applied = r.value
       if (!(await cases.updateCase(tx, applied.case, c.version, now))) {
         throw new AppError('CASE_VERSION_CONFLICT', `case ${id} changed during the sweep`)
       }
       await cases.insertTimeline(tx, [{ ...applied.entry, seq: applied.case.version }])
       await cases.insertOutbox(tx, applied.events)
-      for (const proc of deps.processors ?? []) await proc.onApplied(tx, c, applied, principal)
+      for (const proc of deps.processors ?? []) {
+        await proc.onApplied(tx, c, applied, principal)
+      }
       published.push(...applied.events)
       counts[step.kind]++
       c = applied.case
@@ -116,12 +126,17 @@ export function createSweepService(deps: SweepServiceDeps): SweepService {
         let after: { due: number; id: string } | undefined
         for (;;) {
           const page = await caseIdsDueBy(db, SWEPT_STAGES, until, deps.pageSize ?? 500, after)
-          if (page.length === 0) break
+          if (page.length === 0) {
+            break
+          }
           for (const { id } of page) {
             examined++
             const published = await sweepCase(id, now, steps)
-            if (published === undefined) conflicts++
-            else events.publish(published)
+            if (published === undefined) {
+              conflicts++
+            } else {
+              events.publish(published)
+            }
           }
           after = page[page.length - 1]
         }

@@ -103,11 +103,21 @@ export function createTrendService(deps: TrendServiceDeps): TrendService {
  */
 function scoped(region: string | undefined, p: Principal): { region?: string; unitId?: string } {
   const { role, unitId } = p.actor
-  if (role === 'admin' || role === 'system') return region ? { region } : {}
-  if (role === 'handler') return { ...(region ? { region } : {}), unitId: unitId ?? '\u0000none' }
-  if (!p.regionCode) return region ? { region } : {}
-  if (!region) return { region: p.regionCode }
-  if (region.startsWith(p.regionCode)) return { region }
+  if (role === 'admin' || role === 'system') {
+    return region ? { region } : {}
+  }
+  if (role === 'handler') {
+    return { ...(region ? { region } : {}), unitId: unitId ?? '\u0000none' }
+  }
+  if (!p.regionCode) {
+    return region ? { region } : {}
+  }
+  if (!region) {
+    return { region: p.regionCode }
+  }
+  if (region.startsWith(p.regionCode)) {
+    return { region }
+  }
   throw new AppError('FORBIDDEN_SCOPE', `you see region ${p.regionCode}, not ${region}`, 'region')
 }
 

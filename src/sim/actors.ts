@@ -44,7 +44,9 @@ export const CITY_INSPECTOR: Principal = {
 export function pick<T>(weighted: readonly (readonly [T, number])[], rnd: Rng): T {
   let x = rnd()
   for (const [v, w] of weighted) {
-    if ((x -= w) <= 0) return v
+    if ((x -= w) <= 0) {
+      return v
+    }
   }
   return weighted.at(-1)![0]
 }
@@ -62,7 +64,9 @@ export function placeOf(p: Platform, text: string, rnd: Rng): { location: GeoPoi
     for (let i = 0; i < 10; i++) {
       const point = jitter({ lon: region.centroid[0], lat: region.centroid[1] }, radius, rnd)
       const hit = p.city.locate(point)
-      if (hit && (hit.streetCode ?? hit.districtCode)?.startsWith(code!)) return { location: point }
+      if (hit && (hit.streetCode ?? hit.districtCode)?.startsWith(code!)) {
+        return { location: point }
+      }
     }
   }
   const place = DEMO_PLACES[Math.floor(rnd() * DEMO_PLACES.length)]

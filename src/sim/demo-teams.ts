@@ -24,7 +24,9 @@ export function demoTeams(p: Platform): Team[] {
   const skillsOf = new Map<string, Set<string>>()
   for (const rule of p.city.duty().rules) {
     const set = skillsOf.get(rule.responsibleUnitId) ?? new Set<string>()
-    for (const c of rule.classIds === '*' ? ['*'] : rule.classIds) set.add(c)
+    for (const c of rule.classIds === '*' ? ['*'] : rule.classIds) {
+      set.add(c)
+    }
     skillsOf.set(rule.responsibleUnitId, set)
   }
   const teams: Team[] = []
@@ -32,7 +34,9 @@ export function demoTeams(p: Platform): Team[] {
     const region = unit.region_code ?? ''
     const local = DEMO_DISTRICTS.some((d) => region.startsWith(d))
     const cityWide = unit.level === 'city' && skillsOf.has(unit.id)
-    if (!local && !cityWide) continue
+    if (!local && !cityWide) {
+      continue
+    }
     const anchor = p.city.index.byCode.get(region)
     const count = unit.level === 'street' ? 2 : 3
     for (let i = 0; i < count; i++) {

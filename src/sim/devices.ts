@@ -163,7 +163,9 @@ export function demoDevices(p: Pick<Platform, 'city'>, installedAt: number): Dev
       const place = DEMO_PLACES[Math.floor(rnd() * DEMO_PLACES.length)]
       const location = jitter(place.point, 600, rnd)
       const district = p.city.locate(location)?.districtCode
-      if (district !== '110101' && district !== '110102') continue
+      if (district !== '110101' && district !== '110102') {
+        continue
+      }
       made++
       const serial = String(made).padStart(6, '0')
       out.push({
@@ -208,7 +210,9 @@ export async function seedDevices(p: Pick<Platform, 'city' | 'sensing' | 'clock'
   const stations = devices.filter((d) => d.kind === 'air-quality' && d.id !== DONGSI_STATION).map((d) => d.id)
   const gauges = devices.filter((d) => d.kind === 'water-level' && d.id !== CANAL_GAUGE).map((d) => d.id)
   const rules = [pm25Rule(stations), pondingRule(gauges), ...DEMO_RULES]
-  for (const rule of rules) await p.sensing.saveRule(rule)
+  for (const rule of rules) {
+    await p.sensing.saveRule(rule)
+  }
   return `${devices.length} devices, ${rules.length} alarm rules`
 }
 
@@ -255,7 +259,9 @@ export async function startDeviceSimulation(
   const pm25: number[] = []
   for await (const r of readReplayFile(DONGSI_CSV, DONGSI_STATION, { quantities: ['pm25'] })) {
     pm25.push(r.value)
-    if (pm25.length >= 24 * 60) break
+    if (pm25.length >= 24 * 60) {
+      break
+    }
   }
   const lastSent = new Map<string, number>()
   const incidents = new Map<string, Incident>()
@@ -275,12 +281,18 @@ export async function startDeviceSimulation(
     minute = Math.floor(now / MINUTE) % Math.max(1, pm25.length)
     const sends: Promise<unknown>[] = []
     for (const d of live) {
-      if ((lastSent.get(d.id) ?? 0) + d.expectedIntervalSec * 1000 > now) continue
+      if ((lastSent.get(d.id) ?? 0) + d.expectedIntervalSec * 1000 > now) {
+        continue
+      }
       lastSent.set(d.id, now)
       const inc = incidents.get(d.id)
-      if (inc && inc.until < now) incidents.delete(d.id)
+      if (inc && inc.until < now) {
+        incidents.delete(d.id)
+      }
       const active = inc && inc.until >= now ? inc : undefined
-      if (active?.silent) continue
+      if (active?.silent) {
+        continue
+      }
       sends.push(p.sensors.submit(d.id, { ts: now, ...reading(d, active, pm25[minute]) }, 'mqtt'))
       stats.readings++
     }
@@ -293,7 +305,9 @@ export async function startDeviceSimulation(
     pm: number | undefined,
   ): Record<string, number> {
     const base = normal(d.kind, rnd, pm)
-    if (!incident) return base
+    if (!incident) {
+      return base
+    }
     switch (d.kind) {
       case 'manhole-tilt':
         return { ...base, tilt: 20 + Math.round(rnd() * 40) }
@@ -311,7 +325,9 @@ export async function startDeviceSimulation(
   let stopped = false
   let running: Promise<void> = Promise.resolve()
   const timer = setInterval(() => {
-    if (stopped) return
+    if (stopped) {
+      return
+    }
     running = running.then(step).catch((e: unknown) => console.error(`device simulation: ${String(e)}`))
   }, tickMs)
   timer.unref()

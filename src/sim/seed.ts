@@ -59,9 +59,13 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   const db = p.db.kysely
   await upsertUnits(db, cityUnits(p.city.regions))
   await p.city.reloadUnits()
-  for (const u of DEMO_USERS) await p.auth.addUser({ ...u, password: o.password })
+  for (const u of DEMO_USERS) {
+    await p.auth.addUser({ ...u, password: o.password })
+  }
   const teams = demoTeams(p)
-  for (const team of teams) await p.city.saveTeam(team)
+  for (const team of teams) {
+    await p.city.saveTeam(team)
+  }
   const sensing = await seedDevices(p)
 
   const rnd = seededRng('onegrid-demo-seed')
@@ -101,7 +105,9 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
       let t = reportedAt
       for (const [role, action] of steps) {
         t += Math.floor((5 + rnd() * 240) * MINUTE)
-        if (t >= end) break
+        if (t >= end) {
+          break
+        }
         o.setTime(t)
         const unitId = c.unitId ?? fallbackUnit(c.region.districtCode)
         const act = action.type === 'dispatch' ? { ...action, unitId } : action
@@ -111,18 +117,26 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
           failures.set(e.message.slice(0, 80), (failures.get(e.message.slice(0, 80)) ?? 0) + 1)
           return undefined
         })
-        if (!next) break
+        if (!next) {
+          break
+        }
         c = next
       }
-      if (!['closed', 'evaluated', 'rejected', 'merged'].includes(c.stage)) open.push(c.id)
-      if (c.stage === 'merged') open.splice(open.indexOf(c.id), 1)
+      if (!['closed', 'evaluated', 'rejected', 'merged'].includes(c.stage)) {
+        open.push(c.id)
+      }
+      if (c.stage === 'merged') {
+        open.splice(open.indexOf(c.id), 1)
+      }
       counts.set(c.stage, (counts.get(c.stage) ?? 0) + 1)
     }
     await p.intake.drain()
   } finally {
     o.setTime(undefined)
   }
-  if (failures.size > 0) console.warn('seed: actions refused:', Object.fromEntries(failures))
+  if (failures.size > 0) {
+    console.warn('seed: actions refused:', Object.fromEntries(failures))
+  }
   const byStage = [...counts].map(([s, n]) => `${s} ${n}`).join(', ')
   return `seeded ${p.city.units().length} units, ${teams.length} teams, ${DEMO_USERS.length} users (password "${o.password}"), ${o.cases} cases: ${byStage}; ${sensing}`
 }
@@ -148,7 +162,9 @@ function reportTimes(n: number, end: number, rnd: Rng): number[] {
     const hour = local.getUTCHours()
     const weight =
       (weekend ? 0.6 : 1) * (hour >= 7 && hour <= 21 ? 1 : 0.25) * (1 - (0.4 * ago) / (HISTORY_DAYS * DAY))
-    if (rnd() < weight) out.push(t)
+    if (rnd() < weight) {
+      out.push(t)
+    }
   }
   return out.sort((a, b) => a - b)
 }

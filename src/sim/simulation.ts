@@ -90,9 +90,13 @@ export async function startSimulation(p: Platform, o: SimulationOptions): Promis
       40,
     )
     for (const c of page.items) {
-      if (rnd() > 0.15) continue
+      if (rnd() > 0.15) {
+        continue
+      }
       const step = registerOrDispatch(c) ?? nextStep(c, rnd)
-      if (!step) continue
+      if (!step) {
+        continue
+      }
       const [who, action] = step
       const actor: Principal =
         who === 'handler' ? handlerOf(c.unitId ?? '') : who === 'inspector' ? CITY_INSPECTOR : actors[who]
@@ -128,7 +132,9 @@ export async function startSimulation(p: Platform, o: SimulationOptions): Promis
     const teams = p.city.teams()
     for (let i = 0; i < Math.min(3, teams.length); i++) {
       const team = teams[Math.floor(rnd() * teams.length)]
-      if (team.status === 'off') continue
+      if (team.status === 'off') {
+        continue
+      }
       await p.city.saveTeam({
         ...team,
         position: jitter(team.position, 150, rnd),
@@ -140,7 +146,9 @@ export async function startSimulation(p: Platform, o: SimulationOptions): Promis
 
   const timer = setInterval(() => {
     running = running.then(async () => {
-      if (stopped) return
+      if (stopped) {
+        return
+      }
       try {
         await arrive()
         await progress()

@@ -72,7 +72,9 @@ function rowToCase(row: Pick<CaseTable, 'doc'>): Case {
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = []
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK))
+  for (let i = 0; i < items.length; i += CHUNK) {
+    out.push(items.slice(i, i + CHUNK))
+  }
   return out
 }
 
@@ -111,7 +113,9 @@ export async function findCase(db: Kysely<Database>, id: string): Promise<Case |
 
 /** Cases by id, in no particular order. */
 export async function findCases(db: Kysely<Database>, ids: readonly string[]): Promise<Case[]> {
-  if (ids.length === 0) return []
+  if (ids.length === 0) {
+    return []
+  }
   const rows = await db.selectFrom('cases').select('doc').where('id', 'in', ids).execute()
   return rows.map(rowToCase)
 }
@@ -145,7 +149,9 @@ export async function casesByIdempotencyKeys(
   db: Kysely<Database>,
   keys: readonly string[],
 ): Promise<Map<string, string>> {
-  if (keys.length === 0) return new Map()
+  if (keys.length === 0) {
+    return new Map()
+  }
   const rows = await db
     .selectFrom('appeals')
     .select(['idempotency_key', 'case_id'])
@@ -254,14 +260,30 @@ export async function listCases(
   cursor?: string,
 ): Promise<CasePage> {
   let q = db.selectFrom('cases').select(['doc', 'reported_at', 'id'])
-  if (f.stage?.length) q = q.where('stage', 'in', f.stage)
-  if (f.classId) q = q.where('class_id', '=', f.classId)
-  if (f.level) q = q.where('level', '=', f.level)
-  if (f.unitId) q = q.where('unit_id', '=', f.unitId)
-  if (f.channel) q = q.where('channel', '=', f.channel)
-  if (f.region) q = q.where('region_code', 'like', `${escapeLike(f.region)}%`)
-  if (f.text) q = q.where('title', 'like', `%${escapeLike(f.text)}%`)
-  if (f.overdueAt !== undefined) q = q.where('due_next', '<', f.overdueAt)
+  if (f.stage?.length) {
+    q = q.where('stage', 'in', f.stage)
+  }
+  if (f.classId) {
+    q = q.where('class_id', '=', f.classId)
+  }
+  if (f.level) {
+    q = q.where('level', '=', f.level)
+  }
+  if (f.unitId) {
+    q = q.where('unit_id', '=', f.unitId)
+  }
+  if (f.channel) {
+    q = q.where('channel', '=', f.channel)
+  }
+  if (f.region) {
+    q = q.where('region_code', 'like', `${escapeLike(f.region)}%`)
+  }
+  if (f.text) {
+    q = q.where('title', 'like', `%${escapeLike(f.text)}%`)
+  }
+  if (f.overdueAt !== undefined) {
+    q = q.where('due_next', '<', f.overdueAt)
+  }
   const after = decodeCursor(cursor)
   if (after) {
     q = q.where((eb) =>
@@ -293,7 +315,9 @@ function encodeCursor(at: number, id: string): string {
 }
 
 function decodeCursor(cursor: string | undefined): { at: number; id: string } | undefined {
-  if (!cursor) return undefined
+  if (!cursor) {
+    return undefined
+  }
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown]
     return typeof at === 'number' && typeof id === 'string' ? { at, id } : undefined

@@ -72,7 +72,9 @@ export async function activateDutyRuleSet(db: Kysely<Database>, version: string)
       .set({ active: 1 })
       .where('version', '=', version)
       .executeTakeFirst()
-    if (Number(r.numUpdatedRows) !== 1) return false
+    if (Number(r.numUpdatedRows) !== 1) {
+      return false
+    }
     await tx.updateTable('duty_rule_sets').set({ active: 0 }).where('version', '!=', version).execute()
     return true
   })

@@ -37,7 +37,9 @@ pg.types.setTypeParser(20, (v) => Number(v))
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true })
+    }
     const sqlite = new SQLite(path)
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = FULL')
@@ -86,10 +88,13 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
     close: () => sqlite.close(),
     prepare(sql: string) {
       let stmt = cache.get(sql)
-      if (stmt) cache.delete(sql)
-      else {
+      if (stmt) {
+        cache.delete(sql)
+      } else {
         stmt = sqlite.prepare(sql)
-        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!)
+        if (cache.size >= STATEMENT_CACHE) {
+          cache.delete(cache.keys().next().value!)
+        }
       }
       cache.set(sql, stmt)
       return stmt

@@ -33,7 +33,9 @@ export async function duplicateCandidates(
   classesOf: (caseIds: readonly string[]) => Promise<Map<string, string>> = (ids) => intakeClasses(db, ids),
 ): Promise<DuplicateCandidate[]> {
   const { box, streetCode } = q
-  if (!box && !streetCode) return []
+  if (!box && !streetCode) {
+    return []
+  }
   let query = db
     .selectFrom('cases as c')
     .innerJoin('appeals as a', 'a.case_id', 'c.id')
@@ -57,7 +59,9 @@ export async function duplicateCandidates(
       .where('c.reported_at', '<=', q.until)
       .where('c.street_code', '=', streetCode!)
   }
-  if (q.exceptCaseId) query = query.where('c.id', '!=', q.exceptCaseId)
+  if (q.exceptCaseId) {
+    query = query.where('c.id', '!=', q.exceptCaseId)
+  }
   const rows = nearestPerReport(await query.limit(q.limit ?? 500).execute(), (q.since + q.until) / 2)
   const hints = await classesOf([...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
   return rows.map((r) => ({
@@ -98,7 +102,9 @@ function nearestPerReport<
     const where = r.lon != null && r.lat != null ? '' : `${r.appeal_lon}\u0000${r.appeal_lat}`
     const key = `${r.id}\u0000${where}\u0000${r.text}`
     const kept = best.get(key)
-    if (!kept || Math.abs(r.received_at - at) < Math.abs(kept.received_at - at)) best.set(key, r)
+    if (!kept || Math.abs(r.received_at - at) < Math.abs(kept.received_at - at)) {
+      best.set(key, r)
+    }
   }
   return [...best.values()]
 }
@@ -111,7 +117,9 @@ export async function intakeClasses(
   db: Kysely<Database>,
   caseIds: readonly string[],
 ): Promise<Map<string, string>> {
-  if (caseIds.length === 0) return new Map()
+  if (caseIds.length === 0) {
+    return new Map()
+  }
   const rows = await db
     .selectFrom('timeline')
     .select(['case_id', 'payload'])
@@ -121,7 +129,9 @@ export async function intakeClasses(
   const out = new Map<string, string>()
   for (const r of rows) {
     const classId = (JSON.parse(r.payload) as { classId?: unknown }).classId
-    if (typeof classId === 'string') out.set(r.case_id, classId)
+    if (typeof classId === 'string') {
+      out.set(r.case_id, classId)
+    }
   }
   return out
 }

@@ -121,7 +121,9 @@ export async function insertAck(
 
 /** Append command-log lines. There is no update or delete here, and triggers refuse them anyway. */
 export async function appendLog(db: Kysely<Database>, lines: readonly LogDraft[]): Promise<void> {
-  if (lines.length === 0) return
+  if (lines.length === 0) {
+    return
+  }
   await db
     .insertInto('emergency_log')
     .values(
@@ -180,13 +182,17 @@ export async function loadState(
   db: Kysely<Database>,
   incidentId: string | undefined,
 ): Promise<EmergencyState> {
-  if (!incidentId) return { status: 'idle' }
+  if (!incidentId) {
+    return { status: 'idle' }
+  }
   const row = await db
     .selectFrom('emergency_incidents')
     .selectAll()
     .where('id', '=', incidentId)
     .executeTakeFirst()
-  if (!row) return { status: 'idle' }
+  if (!row) {
+    return { status: 'idle' }
+  }
   const [instructions, acks] = await Promise.all([
     db
       .selectFrom('emergency_instructions')

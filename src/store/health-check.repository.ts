@@ -91,6 +91,8 @@ export async function whistledCasesIn(
         .where('t.at', '<', to)
         .where('t.action', '=', 'whistle'),
     )
-  if (region) q = q.where('c.region_code', 'like', `${region}%`)
+  if (region) {
+    q = q.where('c.region_code', 'like', `${region}%`)
+  }
   return q.orderBy('c.id').execute()
 }

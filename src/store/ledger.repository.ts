@@ -206,7 +206,9 @@ export async function leafHashes(db: Kysely<Database>, from: number, to: number)
       .where('seq', '<', Math.min(to, lo + PAGE))
       .orderBy('seq')
       .execute()
-    for (const r of rows) out.push(r.leaf_hash)
+    for (const r of rows) {
+      out.push(r.leaf_hash)
+    }
   }
   return out
 }
@@ -373,7 +375,9 @@ export function ledgerStore(db: Kysely<Database>): LedgerStorePort {
       for (let from = seq; ;) {
         const page = await entriesPage(db, from, 5000)
         out.push(...page)
-        if (page.length < 5000) return out
+        if (page.length < 5000) {
+          return out
+        }
         from = page[page.length - 1].seq + 1
       }
     },

@@ -55,6 +55,8 @@ export async function migrateAllDown(db: Db): Promise<void> {
   const m = migrator(db)
   for (;;) {
     const r = check(await m.migrateDown())
-    if (!r.results || r.results.length === 0) return
+    if (!r.results || r.results.length === 0) {
+      return
+    }
   }
 }

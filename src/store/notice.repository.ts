@@ -12,7 +12,9 @@ export interface Notice {
 
 /** Queue notes in the outbox (inside the caller's transaction). */
 export async function insertNotices(db: Kysely<Database>, notices: readonly Notice[]): Promise<void> {
-  if (notices.length === 0) return
+  if (notices.length === 0) {
+    return
+  }
   await db
     .insertInto('outbox')
     .values(

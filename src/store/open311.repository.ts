@@ -62,7 +62,9 @@ export async function revokeKey(db: Kysely<Database>, id: string, at: Instant): 
     .select('revoked_at')
     .where('id', '=', id)
     .executeTakeFirst()
-  if (!found) return false
+  if (!found) {
+    return false
+  }
   if (found.revoked_at == null) {
     await db.updateTable('open311_keys').set({ revoked_at: at }).where('id', '=', id).execute()
   }
@@ -140,7 +142,9 @@ function toRecord(row: JoinedRow): Open311Record {
 
 /** Requests by service_request_id (appeal id), in the order asked; unknown ids are left out. */
 export async function findRequests(db: Kysely<Database>, ids: readonly string[]): Promise<Open311Record[]> {
-  if (ids.length === 0) return []
+  if (ids.length === 0) {
+    return []
+  }
   const rows = (await joined(db).where('r.appeal_id', 'in', ids).execute()) as JoinedRow[]
   const byId = new Map(rows.map((r) => [r.appeal_id, toRecord(r)]))
   return ids.flatMap((id) => byId.get(id) ?? [])
@@ -151,8 +155,12 @@ export async function searchRequests(db: Kysely<Database>, f: Open311Filter): Pr
   let q = joined(db)
     .where('r.requested_at', '>=', f.requestedFrom)
     .where('r.requested_at', '<=', f.requestedTo)
-  if (f.stages?.length) q = q.where('c.stage', 'in', f.stages)
-  if (f.classIds?.length) q = q.where('c.class_id', 'in', f.classIds)
+  if (f.stages?.length) {
+    q = q.where('c.stage', 'in', f.stages)
+  }
+  if (f.classIds?.length) {
+    q = q.where('c.class_id', 'in', f.classIds)
+  }
   const rows = (await q
     .orderBy('r.requested_at', 'desc')
     .orderBy('r.appeal_id', 'desc')

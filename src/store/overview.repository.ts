@@ -16,7 +16,9 @@ async function countBy(
   const out: Counts = {}
   for (const r of rows as unknown as Record<string, string | number | null>[]) {
     const key = r[column]
-    if (key !== null && key !== undefined) out[String(key)] = Number(r.n)
+    if (key !== null && key !== undefined) {
+      out[String(key)] = Number(r.n)
+    }
   }
   return out
 }

@@ -198,7 +198,9 @@ export async function applyContributionDeltas(db: Db, changes: readonly Contribu
   const last = new Map<string, CaseContribution | undefined>()
   for (const { before, after } of changes) {
     const caseId = after?.caseId ?? before?.caseId
-    if (caseId) last.set(caseId, after)
+    if (caseId) {
+      last.set(caseId, after)
+    }
   }
   const gone = [...last].flatMap(([id, k]) => (k ? [] : [id]))
   const kept = [...last.values()].flatMap((k) => (k ? [contributionRow(k)] : []))
@@ -280,7 +282,9 @@ export async function queryRollups(db: Db, q: RollupQuery): Promise<RollupRow[]>
     .where('period_kind', '=', q.periodKind)
     .where('period_key', '=', q.periodKey)
     .where('dim_kind', '=', q.dimKind)
-  if (q.dimValue !== undefined) query = query.where('dim_value', '=', q.dimValue)
+  if (q.dimValue !== undefined) {
+    query = query.where('dim_value', '=', q.dimValue)
+  }
   const rows = await query.orderBy('dim_value').execute()
   return rows.map((r) => ({ dimValue: r.dim_value, counters: countersFrom(r) }))
 }
@@ -300,7 +304,9 @@ export async function casesBehind(
     .select(['case_id', COLUMN[numerator], COLUMN[denominator], 'excluded'])
     .where(PERIOD_COLUMN[q.periodKind], '=', q.periodKey)
     .where((eb) => eb.or([eb(COLUMN[denominator], '=', 1), eb('excluded', '=', 1)]))
-  if (q.dimKind !== 'city') query = query.where(DIM_COLUMN[q.dimKind], '=', q.dimValue)
+  if (q.dimKind !== 'city') {
+    query = query.where(DIM_COLUMN[q.dimKind], '=', q.dimValue)
+  }
   const rows = (await query.orderBy('case_id').execute()) as unknown as Record<string, unknown>[]
   const num = COLUMN[numerator]
   const den = COLUMN[denominator]
@@ -371,7 +377,9 @@ export async function excludedAmong(db: Db, caseIds: readonly string[]): Promise
       .where('case_id', 'in', caseIds.slice(i, i + CHUNK))
       .where('revoked_at', 'is', null)
       .execute()
-    for (const r of rows) out.add(r.case_id)
+    for (const r of rows) {
+      out.add(r.case_id)
+    }
   }
   return out
 }
@@ -383,7 +391,9 @@ export async function exclusionsIn(db: Db, q: Required<RollupQuery>): Promise<St
     .innerJoin('case_contributions as k', 'k.case_id', 'e.case_id')
     .selectAll('e')
     .where(`k.${PERIOD_COLUMN[q.periodKind]}`, '=', q.periodKey)
-  if (q.dimKind !== 'city') query = query.where(`k.${DIM_COLUMN[q.dimKind]}`, '=', q.dimValue)
+  if (q.dimKind !== 'city') {
+    query = query.where(`k.${DIM_COLUMN[q.dimKind]}`, '=', q.dimValue)
+  }
   const rows = await query.orderBy('e.at').orderBy('e.case_id').execute()
   return rows.map(exclusionFrom)
 }

@@ -66,10 +66,18 @@ export async function findDevice(db: Kysely<Database>, id: string): Promise<Devi
 /** Devices by id order, filtered; `after` pages. */
 export async function listDevices(db: Kysely<Database>, f: DeviceFilter): Promise<DeviceTable[]> {
   let q = db.selectFrom('devices').selectAll().orderBy('id').limit(f.limit)
-  if (f.kind) q = q.where('kind', '=', f.kind)
-  if (f.owner) q = q.where('owner_unit_id', '=', f.owner)
-  if (f.region) q = q.where('region_code', 'like', `${f.region.replace(/[%_]/g, '')}%`)
-  if (f.after) q = q.where('id', '>', f.after)
+  if (f.kind) {
+    q = q.where('kind', '=', f.kind)
+  }
+  if (f.owner) {
+    q = q.where('owner_unit_id', '=', f.owner)
+  }
+  if (f.region) {
+    q = q.where('region_code', 'like', `${f.region.replace(/[%_]/g, '')}%`)
+  }
+  if (f.after) {
+    q = q.where('id', '>', f.after)
+  }
   return q.execute()
 }
 
@@ -178,7 +186,9 @@ export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Databas
         for (const u of d.rollups) {
           rollup.run(u.device_id, u.quantity, u.resolution, u.bucket, u.min, u.max, u.sum, u.count)
         }
-        for (const c of d.counters) counter.run(c.channel, c.reason, c.count)
+        for (const c of d.counters) {
+          counter.run(c.channel, c.reason, c.count)
+        }
         return inserted
       },
     )
@@ -217,7 +227,9 @@ export async function upsertRollups(
 
 /** Add to the ingest counters. */
 export async function bumpCounters(db: Kysely<Database>, rows: readonly IngestDropTable[]): Promise<void> {
-  if (rows.length === 0) return
+  if (rows.length === 0) {
+    return
+  }
   await db
     .insertInto('ingest_drops')
     .values([...rows])
@@ -246,7 +258,9 @@ export async function rawReadings(
     .where('device_id', '=', deviceId)
     .where('ts', '>=', from)
     .where('ts', '<', to)
-  if (quantity) q = q.where('quantity', '=', quantity)
+  if (quantity) {
+    q = q.where('quantity', '=', quantity)
+  }
   return q.orderBy('ts').orderBy('quantity').limit(limit).execute()
 }
 
@@ -266,7 +280,9 @@ export async function rollups(
     .where('resolution', '=', resolution)
     .where('bucket', '>=', from)
     .where('bucket', '<', to)
-  if (quantity) q = q.where('quantity', '=', quantity)
+  if (quantity) {
+    q = q.where('quantity', '=', quantity)
+  }
   return q.orderBy('bucket').orderBy('quantity').limit(limit).execute()
 }
 
@@ -275,7 +291,9 @@ export async function latestReadings(
   db: Kysely<Database>,
   deviceIds: readonly string[],
 ): Promise<ReadingTable[]> {
-  if (deviceIds.length === 0) return []
+  if (deviceIds.length === 0) {
+    return []
+  }
   const out: ReadingTable[] = []
   for (let i = 0; i < deviceIds.length; i += CHUNK) {
     const ids = deviceIds.slice(i, i + CHUNK)
@@ -377,9 +395,15 @@ export async function listAlarms(
   f: { state?: string; since?: number; deviceId?: string; limit: number },
 ): Promise<AlarmTable[]> {
   let q = db.selectFrom('alarms').selectAll().orderBy('last_raised_at', 'desc').limit(f.limit)
-  if (f.state) q = q.where('state', '=', f.state)
-  if (f.since !== undefined) q = q.where('last_raised_at', '>=', f.since)
-  if (f.deviceId) q = q.where('device_id', '=', f.deviceId)
+  if (f.state) {
+    q = q.where('state', '=', f.state)
+  }
+  if (f.since !== undefined) {
+    q = q.where('last_raised_at', '>=', f.since)
+  }
+  if (f.deviceId) {
+    q = q.where('device_id', '=', f.deviceId)
+  }
   return q.execute()
 }
 

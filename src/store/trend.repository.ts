@@ -32,9 +32,15 @@ export async function dailyCounts(
     .where('reported_at', '>=', f.fromUtc)
     .where('reported_at', '<', f.toUtc)
     .where('stage', '!=', 'merged')
-  if (f.region) q = q.where('region_code', 'like', `${f.region}%`)
-  if (f.classId) q = q.where('class_id', '=', f.classId)
-  if (f.unitId) q = q.where('unit_id', '=', f.unitId)
+  if (f.region) {
+    q = q.where('region_code', 'like', `${f.region}%`)
+  }
+  if (f.classId) {
+    q = q.where('class_id', '=', f.classId)
+  }
+  if (f.unitId) {
+    q = q.where('unit_id', '=', f.unitId)
+  }
   const rows = await q.groupBy(day).execute()
   return rows.map((r) => ({ day: Number(r.day), count: Number(r.n) }))
 }

@@ -13,7 +13,9 @@ export interface LoadedClassifier {
 /** Load a trained model file (data/triage/model.json by default) as the intake pipeline's classifier. */
 export async function loadClassifier(path: string): Promise<LoadedClassifier> {
   const r = await readModelFile(path)
-  if (!r.ok) throw new Error(`${path}: ${r.error.message}`)
+  if (!r.ok) {
+    throw new Error(`${path}: ${r.error.message}`)
+  }
   const file = r.value
   const tokenize = tokenizerByName(file.tokenizer)
   const modelVersion = `${file.training.chosen} @ ${file.model.createdAt}`

@@ -76,15 +76,24 @@ export async function readModelFile(path: string): Promise<Result<ModelFile>> {
 /** Validate an already-parsed model file. */
 export function parseModelFile(value: unknown): Result<ModelFile> {
   const f = value as Partial<ModelFile> | null
-  if (!f || f.format !== MODEL_FORMAT) return fail('VALIDATION_FAILED', `not a ${MODEL_FORMAT} file`, 'model')
+  if (!f || f.format !== MODEL_FORMAT) {
+    return fail('VALIDATION_FAILED', `not a ${MODEL_FORMAT} file`, 'model')
+  }
   if (f.formatVersion !== MODEL_FORMAT_VERSION) {
-    return fail('VALIDATION_FAILED', `model format version ${String(f.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION}); retrain the model`, 'model')
+    return fail(
+      'VALIDATION_FAILED',
+      `model format version ${String(f.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION}); retrain the model`,
+      'model',
+    )
   }
   const m = f.model
   if (!m || !Array.isArray(m.labels) || !Array.isArray(m.vocabulary) || !Array.isArray(m.weights)) {
     return fail('VALIDATION_FAILED', 'model file has no labels, vocabulary or weights', 'model')
   }
-  if (m.weights.length !== m.labels.length || (m.weights as readonly unknown[]).some((row) => !Array.isArray(row) || row.length !== m.vocabulary.length)) {
+  if (
+    m.weights.length !== m.labels.length ||
+    (m.weights as readonly unknown[]).some((row) => !Array.isArray(row) || row.length !== m.vocabulary.length)
+  ) {
     return fail('VALIDATION_FAILED', 'model weights do not match its labels and vocabulary', 'model')
   }
   return ok(f as ModelFile)

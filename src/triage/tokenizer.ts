@@ -42,7 +42,10 @@ export function charTokenizer(min = 1, max = 3): Tokenizer {
  */
 export function unicodeWordTokenizer(locale = 'en'): Tokenizer {
   const segmenter = new Intl.Segmenter(locale, { granularity: 'word' })
-  return (text) => Array.from(segmenter.segment(text), (s) => s).filter((s) => s.isWordLike).map((s) => s.segment)
+  return (text) =>
+    Array.from(segmenter.segment(text), (s) => s)
+      .filter((s) => s.isWordLike)
+      .map((s) => s.segment)
 }
 
 /** Named tokenizers a CLI flag can pick. */

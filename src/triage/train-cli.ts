@@ -5,7 +5,14 @@ import { parse } from 'csv-parse/sync'
 import { AppError } from '../core/errors.ts'
 import type { Result } from '../core/errors.ts'
 import type { CvResult, LabelledRow, TrainConfig } from '../core/triage/classifier.types.ts'
-import { crossValidate, crossValidatedPredictions, defaultCvConfigs, describeConfig, predict, train } from '../core/triage/classifier.ts'
+import {
+  crossValidate,
+  crossValidatedPredictions,
+  defaultCvConfigs,
+  describeConfig,
+  predict,
+  train,
+} from '../core/triage/classifier.ts'
 import { atThreshold, chooseThreshold, evaluate, formatConfusionMatrix } from '../core/triage/metrics.ts'
 import type { Evaluation } from '../core/triage/metrics.ts'
 import { stratifiedSplit } from '../core/triage/random.ts'
@@ -78,13 +85,25 @@ export async function trainFromCsv(options: TrainFromCsvOptions): Promise<TrainR
   const seed = options.seed ?? 42
   const tokenizerName = options.tokenizer ?? 'jieba'
   const tokenizer = tokenizerByName(tokenizerName)
-  const rows = await readLabelledCsv(options.csv, options.textCol, options.labelCol, options.titleCol, options.topLabels)
+  const rows = await readLabelledCsv(
+    options.csv,
+    options.textCol,
+    options.labelCol,
+    options.titleCol,
+    options.topLabels,
+  )
   const labelNames = await readLabelNames(options.csv, options.labelsFile)
-  const split = stratifiedSplit(rows.map((r) => r.label), options.holdout ?? 0.2, seed)
+  const split = stratifiedSplit(
+    rows.map((r) => r.label),
+    options.holdout ?? 0.2,
+    seed,
+  )
   const trainRows = split.train.map((i) => rows[i])
   const testRows = split.test.map((i) => rows[i])
   const labelCount = new Set(rows.map((r) => r.label)).size
-  log(`${rows.length} rows, ${labelCount} labels; ${trainRows.length} for cross-validation, ${testRows.length} held out`)
+  log(
+    `${rows.length} rows, ${labelCount} labels; ${trainRows.length} for cross-validation, ${testRows.length} held out`,
+  )
 
   const configs = options.configs ?? defaultCvConfigs()
   const cv = unwrap(crossValidate(trainRows, configs, options.folds, seed, tokenizer))
@@ -112,14 +131,19 @@ export async function trainFromCsv(options: TrainFromCsvOptions): Promise<TrainR
   const trained = unwrap(train(trainRows, chosen, { tokenizer, seed, createdAt: new Date().toISOString() }))
   if (testRows.length > 0) {
     const predictions = testRows.map((r) => predict(trained, r.text, tokenizer, r.title))
-    holdout = evaluate(testRows.map((r) => r.label), predictions.map((p) => p.label))
+    holdout = evaluate(
+      testRows.map((r) => r.label),
+      predictions.map((p) => p.label),
+    )
     const at = atThreshold(
       predictions.map((p) => p.confidence),
       predictions.map((p, i) => p.label === testRows[i].label),
       pick.threshold,
     )
     threshold = { ...threshold, holdoutPrecision: round(at.precision), holdoutCoverage: round(at.coverage) }
-    log(`\nheld-out (${testRows.length} rows): accuracy ${fmt(holdout.accuracy)}, macro-F1 ${fmt(holdout.macroF1)}`)
+    log(
+      `\nheld-out (${testRows.length} rows): accuracy ${fmt(holdout.accuracy)}, macro-F1 ${fmt(holdout.macroF1)}`,
+    )
     log(formatConfusionMatrix(holdout.confusion, labelNames))
   }
   log(
@@ -131,7 +155,9 @@ export async function trainFromCsv(options: TrainFromCsvOptions): Promise<TrainR
   )
 
   const refit = (options.refitAll ?? true) && testRows.length > 0
-  const model = refit ? unwrap(train(rows, chosen, { tokenizer, seed, createdAt: new Date().toISOString() })) : trained
+  const model = refit
+    ? unwrap(train(rows, chosen, { tokenizer, seed, createdAt: new Date().toISOString() }))
+    : trained
   const file: ModelFile = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -164,19 +190,32 @@ export async function trainFromCsv(options: TrainFromCsvOptions): Promise<TrainR
 export async function evalFromCsv(options: EvalFromCsvOptions): Promise<EvalReport> {
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'))
   const loaded = await readModelFile(options.model)
-  if (!loaded.ok) throw AppError.from(loaded.error)
+  if (!loaded.ok) {
+    throw AppError.from(loaded.error)
+  }
   const { model, labelNames } = loaded.value
   const tokenizer = tokenizerByName(loaded.value.tokenizer)
   const known = new Set(model.labels)
-  const all = await readLabelledCsv(options.csv, options.textCol, options.labelCol, options.titleCol, options.topLabels)
+  const all = await readLabelledCsv(
+    options.csv,
+    options.textCol,
+    options.labelCol,
+    options.titleCol,
+    options.topLabels,
+  )
   const rows = options.onlyModelLabels ? all.filter((r) => known.has(r.label)) : all
   const predictions = rows.map((r) => predict(model, r.text, tokenizer, r.title))
   const gold = rows.map((r) => r.label)
-  const evaluation = evaluate(gold, predictions.map((p) => p.label))
+  const evaluation = evaluate(
+    gold,
+    predictions.map((p) => p.label),
+  )
   const unknownLabels = [...new Set(all.map((r) => r.label).filter((l) => !known.has(l)))].sort()
   log(`${rows.length} rows: accuracy ${fmt(evaluation.accuracy)}, macro-F1 ${fmt(evaluation.macroF1)}`)
   if (unknownLabels.length > 0) {
-    log(`labels the model does not know (${options.onlyModelLabels ? 'rows skipped' : 'counted wrong'}): ${unknownLabels.join(', ')}`)
+    log(
+      `labels the model does not know (${options.onlyModelLabels ? 'rows skipped' : 'counted wrong'}): ${unknownLabels.join(', ')}`,
+    )
   }
   log(formatConfusionMatrix(evaluation.confusion, labelNames))
   const t = loaded.value.training.threshold?.confidence
@@ -187,9 +226,16 @@ export async function evalFromCsv(options: EvalFromCsvOptions): Promise<EvalRepo
       predictions.map((p, i) => p.label === gold[i]),
       t,
     )
-    log(`at threshold ${fmt(t)}: precision ${fmt(thresholdFigures.precision)}, coverage ${fmt(thresholdFigures.coverage)}`)
+    log(
+      `at threshold ${fmt(t)}: precision ${fmt(thresholdFigures.precision)}, coverage ${fmt(thresholdFigures.coverage)}`,
+    )
   }
-  return { rows: rows.length, evaluation, unknownLabels, ...(thresholdFigures ? { atThreshold: thresholdFigures } : {}) }
+  return {
+    rows: rows.length,
+    evaluation,
+    unknownLabels,
+    ...(thresholdFigures ? { atThreshold: thresholdFigures } : {}),
+  }
 }
 
 /**
@@ -218,13 +264,17 @@ export async function readLabelledCsv(
   for (const r of records) {
     const t = r[text] ?? ''
     const l = r[label] ?? ''
-    if (t === '' || l === '') continue
+    if (t === '' || l === '') {
+      continue
+    }
     const ti = title ? (r[title] ?? '') : ''
     rows.push(ti ? { text: t, label: l, title: ti } : { text: t, label: l })
   }
   if (topLabels !== undefined) {
     const counts = new Map<string, number>()
-    for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1)
+    for (const r of rows) {
+      counts.set(r.label, (counts.get(r.label) ?? 0) + 1)
+    }
     const keep = new Set(
       [...counts.entries()]
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -233,7 +283,9 @@ export async function readLabelledCsv(
     )
     rows = rows.filter((r) => keep.has(r.label))
   }
-  if (rows.length === 0) throw new AppError('VALIDATION_FAILED', `${path} has no rows with both "${textCol}" and "${labelCol}"`)
+  if (rows.length === 0) {
+    throw new AppError('VALIDATION_FAILED', `${path} has no rows with both "${textCol}" and "${labelCol}"`)
+  }
   return rows
 }
 
@@ -243,29 +295,47 @@ export function formatCvTable(results: readonly CvResult[]): string {
   const lines = [`${'config'.padEnd(width)}  accuracy  macro-F1  fold spread`]
   for (const r of results) {
     const spread = `${fmt(Math.min(...r.foldAccuracy))}–${fmt(Math.max(...r.foldAccuracy))}`
-    lines.push(`${r.name.padEnd(width)}  ${fmt(r.accuracy).padStart(8)}  ${fmt(r.macroF1).padStart(8)}  ${spread}`)
+    lines.push(
+      `${r.name.padEnd(width)}  ${fmt(r.accuracy).padStart(8)}  ${fmt(r.macroF1).padStart(8)}  ${spread}`,
+    )
   }
   return lines.join('\n')
 }
 
 function findColumn(header: readonly string[], wanted: string, path: string): string {
-  if (header.includes(wanted)) return wanted
+  if (header.includes(wanted)) {
+    return wanted
+  }
   const key = (s: string): string => s.toLowerCase().replace(/[\s_]+/g, '')
   const found = header.find((h) => key(h) === key(wanted))
-  if (found !== undefined) return found
-  throw new AppError('VALIDATION_FAILED', `${path} has no column "${wanted}" (columns: ${header.join(', ')})`, 'column')
+  if (found !== undefined) {
+    return found
+  }
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `${path} has no column "${wanted}" (columns: ${header.join(', ')})`,
+    'column',
+  )
 }
 
 async function readLabelNames(csv: string, labelsFile: string | undefined): Promise<Record<string, string>> {
   const path = labelsFile ?? join(dirname(csv), 'labels.json')
-  if (!labelsFile && !existsSync(path)) return {}
+  if (!labelsFile && !existsSync(path)) {
+    return {}
+  }
   const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown
-  if (!parsed || typeof parsed !== 'object') return {}
-  return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+  if (!parsed || typeof parsed !== 'object') {
+    return {}
+  }
+  return Object.fromEntries(
+    Object.entries(parsed as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>
 }
 
 function unwrap<T>(r: Result<T>): T {
-  if (!r.ok) throw AppError.from(r.error)
+  if (!r.ok) {
+    throw AppError.from(r.error)
+  }
   return r.value
 }
 

@@ -7,9 +7,13 @@ const BIN = 'bin/onegrid.js'
 
 async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    if (child.exitCode !== null) {
+      throw new Error(`server exited with ${child.exitCode}`)
+    }
     try {
-      if ((await fetch(`${base}/healthz`)).ok) return
+      if ((await fetch(`${base}/healthz`)).ok) {
+        return
+      }
     } catch {
       // not listening yet
     }
@@ -65,20 +69,28 @@ describe.each(DATABASES)('a server killed mid-stream on $dialect', (d) => {
                 idempotencyKey: key,
               }),
             })
-            if (r.status === 201) acknowledged.push(key)
+            if (r.status === 201) {
+              acknowledged.push(key)
+            }
           } catch {
-            if (stop) return // the server is gone
+            if (stop) {
+              return
+            } // the server is gone
           }
         }
       }
       const workers = Array.from({ length: 16 }, (_, w) => worker(w))
       // kill after 300 acknowledgements, or after 20 s on a loaded machine
       const deadline = Date.now() + 20_000
-      while (acknowledged.length < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      while (acknowledged.length < 300 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
       child.kill('SIGKILL')
       stop = true
       await Promise.all(workers)
-      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r))
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise((r) => child.once('exit', r))
+      }
 
       const db = await openDatabase(url, schema ? { schema } : {})
       try {
@@ -96,7 +108,9 @@ describe.each(DATABASES)('a server killed mid-stream on $dialect', (d) => {
         await db.close()
       }
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
+      if (child.exitCode === null) {
+        child.kill('SIGKILL')
+      }
     }
   }, 120_000)
 })

@@ -136,7 +136,12 @@ describe.each(DATABASES)('errors and authorization on $dialect', (d) => {
       t.clock.advance(1000)
       // far enough apart (≈ 400 m) that duplicate detection keeps them separate cases
       const location = { lon: appeal.location.lon + i * 0.005, lat: appeal.location.lat }
-      await post('/api/v1/cases', 'operator', { ...appeal, location, channel: 'patrol', text: `巡查发现第${i}处问题` })
+      await post('/api/v1/cases', 'operator', {
+        ...appeal,
+        location,
+        channel: 'patrol',
+        text: `巡查发现第${i}处问题`,
+      })
     }
     const headers = await t.as('dispatcher')
     const first = await t.app.inject({ url: '/api/v1/cases?channel=patrol&limit=3', headers })

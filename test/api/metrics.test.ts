@@ -64,7 +64,9 @@ describe.each(DATABASES)('cockpit figures and rankings over the API on $dialect'
     expect(body).toMatchObject({ period: '2026-03', level: 'street' })
     for (const item of body.items) {
       expect(item.name).not.toBe(item.code)
-      if (item.cases < 10) expect(item.rank).toBeUndefined()
+      if (item.cases < 10) {
+        expect(item.rank).toBeUndefined()
+      }
     }
   })
 })

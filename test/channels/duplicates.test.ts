@@ -67,7 +67,9 @@ describe.each(DATABASES)('duplicates across channels on $dialect', (d) => {
 
   it('ten reports of one overflowing bin from three channels within an hour end as ONE case with ten appeals', async () => {
     const results = []
-    for (const [i, r] of BIN_REPORTS.entries()) results.push(await report(r, i))
+    for (const [i, r] of BIN_REPORTS.entries()) {
+      results.push(await report(r, i))
+    }
     const ids = new Set(results.map((r) => r.id))
     expect(ids.size).toBe(1)
     expect(results.filter((r) => r.attached)).toHaveLength(9)

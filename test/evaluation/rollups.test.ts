@@ -108,7 +108,9 @@ describe.each(DATABASES)('rollups on $dialect', (d) => {
     evaluation = createEvaluationService({ db: db.kysely, clock, config })
 
     // street A: the seeded month of src/core/evaluation/metrics.test.ts, through the real service
-    for (const id of ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']) await open(id, STREET_A)
+    for (const id of ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']) {
+      await open(id, STREET_A)
+    }
     await act('A', receive, ACTORS.handler, mon(10, 30))
     await act('A', report, ACTORS.handler, tue(12))
     await act('A', pass, ACTORS.inspector, tue(13))
@@ -140,7 +142,9 @@ describe.each(DATABASES)('rollups on $dialect', (d) => {
     await act('H', { type: 'return', reason: 'not ours' }, ACTORS.handler, mon(10, 30))
     await act('H', { type: 'merge', targetCaseId: 'D' }, ACTORS.operator, mon(11))
     // street B: two perfect cases; street C: one
-    for (const id of ['B1', 'B2']) await open(id, STREET_B)
+    for (const id of ['B1', 'B2']) {
+      await open(id, STREET_B)
+    }
     await closeWell('B1', mon(10, 10))
     await closeWell('B2', mon(10, 20))
     await open('C1', STREET_C)

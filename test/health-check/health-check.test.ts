@@ -259,7 +259,9 @@ describe.each(DATABASES)('the health check (城市管理体检) on $dialect', (d
     expect(blind).toMatchObject({ streetCode: SHICHAHAI, cells: all, visited: 4 })
     expect(blind.unvisited).toHaveLength(all - 4)
     expect(blind.unvisited).toContain(cells[4])
-    for (const c of cells.slice(0, 4)) expect(blind.unvisited).not.toContain(c)
+    for (const c of cells.slice(0, 4)) {
+      expect(blind.unvisited).not.toContain(c)
+    }
 
     expect(rep.summary[0]).toContain('什刹海街道：本期共 10 件案件；暴露垃圾在 1 个网格反复出现（共 3 件）')
     expect(rep.summary[0]).toContain('处置最慢的类别是积存垃圾渣土（中位处置 40 小时')

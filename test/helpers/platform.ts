@@ -99,7 +99,10 @@ export async function startTestPlatform(
     units?: UnitTable[]
     autoDispatch?: boolean
     /** ledger key folder, anchor file, signing mode … (default: keys in memory, no anchor) */
-    ledger?: Pick<PlatformOptions, 'ledgerKeysDir' | 'ledgerAnchorFile' | 'ledgerSigning' | 'ledgerCheckpointEvery'>
+    ledger?: Pick<
+      PlatformOptions,
+      'ledgerKeysDir' | 'ledgerAnchorFile' | 'ledgerSigning' | 'ledgerCheckpointEvery'
+    >
   } = {},
 ): Promise<TestPlatform> {
   const { url, schema } = db.fresh()
@@ -119,7 +122,9 @@ export async function startTestPlatform(
   })
   await upsertUnits(platform.db.kysely, options.units ?? TEST_UNITS)
   await platform.city.reloadUnits()
-  for (const u of TEST_USERS) await platform.auth.addUser({ ...u, password: 'test-pw' })
+  for (const u of TEST_USERS) {
+    await platform.auth.addUser({ ...u, password: 'test-pw' })
+  }
   const app = await buildApp(platform.appDeps())
   // sessions last 12 hours of the fake clock: log in again when the clock has moved on
   const tokens = new Map<string, { token: string; at: number }>()
@@ -135,7 +140,9 @@ export async function startTestPlatform(
           url: '/api/v1/auth/login',
           payload: { username, password: 'test-pw' },
         })
-        if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.body}`)
+        if (r.statusCode !== 200) {
+          throw new Error(`login ${username}: ${r.body}`)
+        }
         session = { token: r.json<{ token: string }>().token, at: clock() }
         tokens.set(username, session)
       }

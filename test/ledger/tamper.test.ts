@@ -261,7 +261,9 @@ describe.each(DATABASES)('the hand-off ledger under tampering on $dialect', (d) 
 })
 
 function urlOf(t: TestPlatform, d: (typeof DATABASES)[number]): { url: string; schema?: string } {
-  if (d.dialect === 'postgres') return { url: process.env.TEST_DATABASE_URL!, schema: t.platform.db.schema! }
+  if (d.dialect === 'postgres') {
+    return { url: process.env.TEST_DATABASE_URL!, schema: t.platform.db.schema! }
+  }
   const file = t.platform.db.sqlite!.name
   return { url: `sqlite:${file}` }
 }

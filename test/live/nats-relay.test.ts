@@ -23,7 +23,9 @@ describe.skipIf(!url)('live events across nodes over the real NATS', () => {
         payload: { title: '井盖丢失' },
       }
       busA.publish([event])
-      for (let i = 0; i < 50 && atB.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      for (let i = 0; i < 50 && atB.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
       expect(atB).toEqual([event])
       expect(atA).toEqual([]) // a node does not hear itself
     } finally {

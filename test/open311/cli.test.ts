@@ -15,7 +15,9 @@ describe.each(DATABASES)('onegrid open311 key add and import open311 on $dialect
   beforeAll(() => {
     const { url, schema } = d.fresh()
     process.env.DATABASE_URL = url
-    if (schema) process.env.DATABASE_SCHEMA = schema
+    if (schema) {
+      process.env.DATABASE_SCHEMA = schema
+    }
     process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'onegrid-cli-'))
   })
   afterAll(() => {

@@ -47,12 +47,16 @@ function beijing(at: number): string {
 /** Run the station through validation and the rule engine, the way the ingest will. */
 async function engineAlarms(rule: AlarmRule): Promise<{ transitions: AlarmTransition[]; readings: number }> {
   const compiled = compileRules([rule], [dongsi])
-  if (!compiled.ok) throw new Error(compiled.error.message)
+  if (!compiled.ok) {
+    throw new Error(compiled.error.message)
+  }
   let state = createRuleState()
   const transitions: AlarmTransition[] = []
   const stats = await replay(readReplayFile(FILE, dongsi.id, { quantities: ['pm25'] }), 0, (r) => {
     const valid = validateReading({ ts: r.ts, pm25: r.value }, dongsi, r.ts, {})
-    if (!valid.ok) throw new Error(valid.error.message)
+    if (!valid.ok) {
+      throw new Error(valid.error.message)
+    }
     for (const reading of valid.value) {
       const out = evaluate(state, compiled.value, reading, reading.ts)
       state = out.state
@@ -72,7 +76,9 @@ function scanCsv(threshold = 150, clearBelow = 115): { raised: string[]; cleared
   const hours: { hourIndex: number; label: string; pm25: number }[] = []
   for (const line of lines) {
     const cols = line.split(',')
-    if (cols[5] === 'NA') continue
+    if (cols[5] === 'NA') {
+      continue
+    }
     const [y, m, d, h] = cols.slice(1, 5).map(Number) as [number, number, number, number]
     const pad = (n: number) => String(n).padStart(2, '0')
     hours.push({
@@ -95,11 +101,17 @@ function scanCsv(threshold = 150, clearBelow = 115): { raised: string[]; cleared
     ) {
       i++
     }
-    if (i + 1 >= hours.length) break
+    if (i + 1 >= hours.length) {
+      break
+    }
     raised.push(hours[i + 1].label)
     let j = i + 2
-    while (j < hours.length && !(hours[j].pm25 < clearBelow)) j++
-    if (j >= hours.length) break
+    while (j < hours.length && !(hours[j].pm25 < clearBelow)) {
+      j++
+    }
+    if (j >= hours.length) {
+      break
+    }
     cleared.push(hours[j].label)
     i = j + 1
   }

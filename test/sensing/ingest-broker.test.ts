@@ -22,7 +22,9 @@ function listen(server: Server, port = 0): Promise<number> {
 describe('the embedded MQTT broker', () => {
   const cleanup: (() => Promise<unknown>)[] = []
   afterAll(async () => {
-    for (const c of cleanup.reverse()) await c()
+    for (const c of cleanup.reverse()) {
+      await c()
+    }
   })
 
   it('on a taken port says so in one line, and the API still serves', async () => {

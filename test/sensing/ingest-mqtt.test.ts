@@ -32,7 +32,9 @@ describe.skipIf(!MQTT_URL).each(DATABASES)('MQTT through the real broker on $dia
     await t.platform.city.reloadUnits()
     t.platform.bus.subscribe((events) => {
       for (const e of events as readonly unknown[]) {
-        if ((e as { type: string }).type === 'sensor.alarm') alarms.push(e as SensorAlarmEvent)
+        if ((e as { type: string }).type === 'sensor.alarm') {
+          alarms.push(e as SensorAlarmEvent)
+        }
       }
     })
     await t.platform.sensing.saveDevice({
@@ -84,7 +86,9 @@ describe.skipIf(!MQTT_URL).each(DATABASES)('MQTT through the real broker on $dia
     for (let i = 0; i < 100 && !caseId; i++) {
       const open = await t.platform.sensing.alarms({ open: true, limit: 10 })
       caseId = open.find((a) => a.device_id === deviceId)?.case_id ?? undefined
-      if (!caseId) await new Promise((r) => setTimeout(r, 100))
+      if (!caseId) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
     }
     expect(caseId, 'no alarm case within 10 s').toBeDefined()
     const admin = await t.as('admin')

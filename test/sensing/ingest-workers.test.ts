@@ -58,7 +58,9 @@ function startWorker(env: NodeJS.ProcessEnv, clientId: string): Promise<Worker> 
 }
 
 async function stop(w: Worker | undefined): Promise<void> {
-  if (!w || w.child.exitCode !== null || w.child.signalCode !== null) return
+  if (!w || w.child.exitCode !== null || w.child.signalCode !== null) {
+    return
+  }
   const exited = new Promise((r) => w.child.once('exit', r))
   w.child.kill('SIGTERM')
   const timer = setTimeout(() => w.child.kill('SIGKILL'), 5000)
@@ -70,7 +72,9 @@ describe.skipIf(!MQTT_URL).each(DATABASES)('two ingest workers sharing one MQTT 
   const workers: (Worker | undefined)[] = []
   let platform: Platform | undefined
   afterAll(async () => {
-    for (const w of workers) await stop(w)
+    for (const w of workers) {
+      await stop(w)
+    }
     await platform?.close()
   })
 
@@ -136,7 +140,9 @@ describe.skipIf(!MQTT_URL).each(DATABASES)('two ingest workers sharing one MQTT 
           restart = new Promise((r) => setTimeout(r, 200)).then(() => startWorker(env, `w1-${run}`))
         }
         const ahead = k - ((Date.now() - started) * RATE) / 1000
-        if (ahead > 20) await new Promise((r) => setTimeout(r, (ahead / RATE) * 1000))
+        if (ahead > 20) {
+          await new Promise((r) => setTimeout(r, (ahead / RATE) * 1000))
+        }
       }
     } finally {
       await publisher.endAsync()
@@ -155,7 +161,9 @@ describe.skipIf(!MQTT_URL).each(DATABASES)('two ingest workers sharing one MQTT 
       got = await count()
     }
     if (got.stored !== MESSAGES) {
-      for (const w of workers) await stop(w)
+      for (const w of workers) {
+        await stop(w)
+      }
       const rows = await platform.db.kysely
         .selectFrom('readings')
         .select('ts')

@@ -9,7 +9,9 @@ async function take<T>(it: AsyncIterable<T>, n = Infinity): Promise<T[]> {
   const out: T[] = []
   for await (const x of it) {
     out.push(x)
-    if (out.length >= n) break
+    if (out.length >= n) {
+      break
+    }
   }
   return out
 }
@@ -102,7 +104,9 @@ describe('replay', () => {
       series,
       0,
       () => {
-        if (++n === 2) ac.abort(new Error('stop'))
+        if (++n === 2) {
+          ac.abort(new Error('stop'))
+        }
       },
       { signal: ac.signal },
     )

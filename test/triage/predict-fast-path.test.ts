@@ -11,7 +11,9 @@ const CSV = new URL('../../data/triage/labelled.csv', import.meta.url).pathname
 describe('character-model fast path', () => {
   it('predicts exactly what the reference path predicts on every labelled row (label, confidence, top, explanation)', async () => {
     const file = await readModelFile(MODEL)
-    if (!file.ok) throw new Error(file.error.message)
+    if (!file.ok) {
+      throw new Error(file.error.message)
+    }
     expect(file.value.model.config.features.kind).toBe('chars')
     const tokenizer = tokenizerByName(file.value.tokenizer)
     const rows = parse<Record<string, string>>(readFileSync(CSV, 'utf8'), { columns: true, bom: true })
@@ -66,7 +68,9 @@ describe('character-model fast path', () => {
     ]) {
       for (const model of ['logreg', 'cnb'] as const) {
         const m = train(rows, { features, model }, { seed: 3 })
-        if (!m.ok) throw new Error(m.error.message)
+        if (!m.ok) {
+          throw new Error(m.error.message)
+        }
         const none = (): string[] => []
         for (const t of odd) {
           expect(predict(m.value, t, none, t)).toEqual(predictReference(m.value, t, none, t))

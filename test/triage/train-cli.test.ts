@@ -57,7 +57,13 @@ describe('train / eval from any CSV', () => {
 
   it('names the columns a CSV does have when one is missing', async () => {
     await expect(
-      evalFromCsv({ csv: join(NYC, 'nyc311_soda_2024_1000rows.csv'), textCol: 'text', labelCol: 'label', model: join(dir, 'nyc.json'), log: quiet }),
+      evalFromCsv({
+        csv: join(NYC, 'nyc311_soda_2024_1000rows.csv'),
+        textCol: 'text',
+        labelCol: 'label',
+        model: join(dir, 'nyc.json'),
+        log: quiet,
+      }),
     ).rejects.toThrow(/no column "text".*complaint_type/)
   })
 
@@ -75,7 +81,9 @@ describe('the shipped default model (data/triage/model.json)', () => {
 
   it('loads, records its cross-validation and hold-out, and reaches the 0.85 bar', async () => {
     const r = await readModelFile(path)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     expect(r.value.training.cv.length).toBeGreaterThan(10)
     expect(r.value.training.holdout?.accuracy).toBeGreaterThanOrEqual(0.85)
     expect(r.value.training.threshold?.confidence).toBeGreaterThan(0)
@@ -84,7 +92,9 @@ describe('the shipped default model (data/triage/model.json)', () => {
 
   it('classifies fresh reports it has never seen, with a readable explanation', async () => {
     const r = await readModelFile(path)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     const model = r.value.model
     const cases: [string, string][] = [
       ['东城区王府井大街东侧人行道上的井盖不见了，留下一个大洞', 'E0405'],
@@ -94,7 +104,10 @@ describe('the shipped default model (data/triage/model.json)', () => {
     ]
     for (const [text, label] of cases) {
       const p = predict(model, text, tokenizer)
-      expect(p.top.map((t) => t.label), text).toContain(label)
+      expect(
+        p.top.map((t) => t.label),
+        text,
+      ).toContain(label)
       expect(p.explanation.length).toBeGreaterThan(0)
     }
   })

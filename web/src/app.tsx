@@ -30,7 +30,9 @@ function useHash(): string {
 export function App() {
   const { user } = useSession()
   const hash = useHash()
-  if (!user) return <LoginPage />
+  if (!user) {
+    return <LoginPage />
+  }
   const allowed = screensFor(user.role)
   const { screen: asked, param } = parseHash(hash)
   const screen: Screen = asked && allowed.includes(asked) ? asked : homeFor(user.role)

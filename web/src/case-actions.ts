@@ -145,9 +145,15 @@ export function availableActions(c: ApiCase, user: User): readonly ActionSpec[] 
   for (const type of BY_STAGE[c.stage]) {
     const rule = RULES[type]
     // admin passes role checks (not unit checks), as in the core.
-    if (user.role !== 'admin' && !rule.roles.includes(user.role)) continue
-    if (!unitAllows(rule.unit, c, user)) continue
-    if (type === 'supervise' && c.supervised) continue
+    if (user.role !== 'admin' && !rule.roles.includes(user.role)) {
+      continue
+    }
+    if (!unitAllows(rule.unit, c, user)) {
+      continue
+    }
+    if (type === 'supervise' && c.supervised) {
+      continue
+    }
     out.push({ type, fields: fieldsFor(type, c, user), tone: TONE[type] ?? 'normal' })
   }
   return out
@@ -155,6 +161,8 @@ export function availableActions(c: ApiCase, user: User): readonly ActionSpec[] 
 
 /** A dispatcher answers a pending extension request with a decision instead of a new limit. */
 function fieldsFor(type: ActionType, c: ApiCase, user: User): readonly FieldSpec[] {
-  if (type === 'extend' && user.role !== 'handler' && c.extensionRequest) return [f('decision', 'decision')]
+  if (type === 'extend' && user.role !== 'handler' && c.extensionRequest) {
+    return [f('decision', 'decision')]
+  }
   return FIELDS[type]
 }

@@ -6,7 +6,9 @@ import { initI18n } from './i18n/index.ts'
 import './ui/theme.css'
 
 const root = document.getElementById('root')
-if (!root) throw new Error('index.html has no #root')
+if (!root) {
+  throw new Error('index.html has no #root')
+}
 void initI18n().then(() =>
   createRoot(root).render(
     <StrictMode>

@@ -30,7 +30,9 @@ describe('calendarFromCsv', () => {
       base,
     )
     expect(result.ok).toBe(true)
-    if (!result.ok) return
+    if (!result.ok) {
+      return
+    }
     const cal = result.value
     expect(cal.holidays).toEqual(['2025-01-01', '2026-01-01', '2026-01-02'])
     expect(cal.workdays).toEqual(['2026-01-04'])
@@ -58,7 +60,9 @@ describe('calendarFromCsv', () => {
       base,
     )
     expect(result.ok).toBe(false)
-    if (result.ok) return
+    if (result.ok) {
+      return
+    }
     const problems = result.error.details as ValidationProblem[]
     expect(problems.map((p) => p.field)).toEqual(
       expect.arrayContaining(['rows[1]', 'rows[2]', 'rows[4]', 'workdays[0]']),

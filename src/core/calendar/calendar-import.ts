@@ -45,8 +45,12 @@ export function calendarFromCsv(
   rows.forEach((row, i) => {
     const field = `rows[${i + 1}]`
     const [rawDate = '', rawType = '', rawName = ''] = row.map((cell) => cell.trim())
-    if (row.every((cell) => cell.trim() === '') || rawDate.startsWith('#')) return
-    if (i === 0 && rawDate.toLowerCase() === 'date') return
+    if (row.every((cell) => cell.trim() === '') || rawDate.startsWith('#')) {
+      return
+    }
+    if (i === 0 && rawDate.toLowerCase() === 'date') {
+      return
+    }
     const type = HOLIDAY_WORDS.includes(rawType.toLowerCase())
       ? 'holiday'
       : WORKDAY_WORDS.includes(rawType.toLowerCase())
@@ -56,7 +60,9 @@ export function calendarFromCsv(
     if (!validDate) {
       problems.push({ field, message: `${JSON.stringify(rawDate)} is not a real date 'YYYY-MM-DD'` })
     }
-    if (!type) problems.push({ field, message: `type ${JSON.stringify(rawType)} must be holiday or workday` })
+    if (!type) {
+      problems.push({ field, message: `type ${JSON.stringify(rawType)} must be holiday or workday` })
+    }
     if (validDate && entries.has(rawDate)) {
       problems.push({ field, message: `${rawDate} appears on an earlier row` })
     }
@@ -70,10 +76,16 @@ export function calendarFromCsv(
   const holidays = [...keep(base.holidays)]
   const workdays = [...keep(base.workdays)]
   const names: Record<string, string> = {}
-  for (const [date, label] of Object.entries(base.names ?? {})) if (!imported.has(date)) names[date] = label
+  for (const [date, label] of Object.entries(base.names ?? {})) {
+    if (!imported.has(date)) {
+      names[date] = label
+    }
+  }
   for (const [date, entry] of entries) {
     ;(entry.type === 'holiday' ? holidays : workdays).push(date)
-    if (entry.name) names[date] = entry.name
+    if (entry.name) {
+      names[date] = entry.name
+    }
   }
   holidays.sort()
   workdays.sort()
@@ -98,7 +110,9 @@ export function calendarFromCsv(
     ...(base.source ? { source: base.source } : {}),
   }
   const parsed = parseCalendar(document)
-  if (parsed.ok && problems.length === 0) return parsed
+  if (parsed.ok && problems.length === 0) {
+    return parsed
+  }
   const all = [
     ...problems,
     ...(parsed.ok ? [] : ((parsed.error.details as ValidationProblem[] | undefined) ?? [])),

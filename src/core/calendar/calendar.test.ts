@@ -19,7 +19,9 @@ import { civilFromDays, daysFromCivil, formatIsoDate, isoWeekday, parseIsoDate }
 import type { ValidationProblem } from './validation-problem.ts'
 
 const parsed = parseCalendar(beijingJson)
-if (!parsed.ok) throw new Error(parsed.error.message)
+if (!parsed.ok) {
+  throw new Error(parsed.error.message)
+}
 const cal: WorkCalendar = parsed.value
 
 /** 'YYYY-MM-DD HH:MM' Beijing time → Instant */
@@ -27,7 +29,9 @@ function at(text: string): Instant {
   const [date, time] = text.split(' ') as [string, string]
   const [h, m] = time.split(':').map(Number) as [number, number]
   const instant = atLocalTime(cal, date, h * 60 + m)
-  if (instant === undefined) throw new Error(`bad date ${text}`)
+  if (instant === undefined) {
+    throw new Error(`bad date ${text}`)
+  }
   return instant
 }
 
@@ -231,7 +235,9 @@ describe('parseCalendar', () => {
       typo: true,
     })
     expect(result.ok).toBe(false)
-    if (result.ok) return
+    if (result.ok) {
+      return
+    }
     expect(result.error.code).toBe('CALENDAR_INVALID')
     const problems = result.error.details as ValidationProblem[]
     const fields = problems.map((p) => p.field)
@@ -257,7 +263,9 @@ describe('parseCalendar', () => {
   it('refuses dates outside the declared years and a week without working days', () => {
     const result = parseCalendar({ ...beijingJson, weekend: [1, 2, 3, 4, 5, 6, 7], holidays: ['2027-01-01'] })
     expect(result.ok).toBe(false)
-    if (result.ok) return
+    if (result.ok) {
+      return
+    }
     const messages = (result.error.details as ValidationProblem[]).map((p) => `${p.field}: ${p.message}`)
     expect(messages.some((m) => m.startsWith('weekend: cannot'))).toBe(true)
     expect(messages.some((m) => m.includes('2027-01-01 is outside'))).toBe(true)

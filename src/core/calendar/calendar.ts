@@ -57,9 +57,13 @@ export function parseCalendar(json: unknown): Result<WorkCalendar> {
 
   const names = checkNames(json.names, problems)
   let source: string | undefined
-  if (json.source !== undefined) source = nonEmptyString(json.source, 'source', problems)
+  if (json.source !== undefined) {
+    source = nonEmptyString(json.source, 'source', problems)
+  }
 
-  if (problems.length > 0) return failWithProblems('CALENDAR_INVALID', 'calendar', problems)
+  if (problems.length > 0) {
+    return failWithProblems('CALENDAR_INVALID', 'calendar', problems)
+  }
   return ok(
     Object.freeze({
       id: id!,
@@ -92,7 +96,9 @@ export function isWorkingDate(cal: WorkCalendar, date: string): boolean {
 export function isWorkingTime(cal: WorkCalendar, instant: Instant): boolean {
   const ix = indexOf(cal)
   const day = localDay(ix, instant)
-  if (!ix.working(day)) return false
+  if (!ix.working(day)) {
+    return false
+  }
   const t = instant + ix.offsetMs - day * DAY
   return ix.periods.some((p) => t >= p.start && t < p.end)
 }
@@ -105,7 +111,9 @@ export function localDate(cal: WorkCalendar, instant: Instant): string {
 /** The instant of local `date` at `minuteOfDay` (0..1440) in the calendar's offset; undefined for a bad date. */
 export function atLocalTime(cal: WorkCalendar, date: string, minuteOfDay: number): Instant | undefined {
   const days = parseIsoDate(date)
-  if (days === undefined) return undefined
+  if (days === undefined) {
+    return undefined
+  }
   return days * DAY + minuteOfDay * MINUTE - cal.utcOffsetMinutes * MINUTE
 }
 
@@ -114,7 +122,9 @@ export function atLocalTime(cal: WorkCalendar, date: string, minuteOfDay: number
  * Deadlines in an uncovered year follow the weekly pattern only; callers should warn the city to import it.
  */
 export function calendarCovers(cal: WorkCalendar, instant: Instant): boolean {
-  if (!cal.years) return true
+  if (!cal.years) {
+    return true
+  }
   return cal.years.includes(civilFromDays(localDay(indexOf(cal), instant)).year)
 }
 
@@ -133,7 +143,9 @@ export function calendarCovers(cal: WorkCalendar, instant: Instant): boolean {
  * An amount of 0 (or less) is due at `from`.
  */
 export function addLimit(cal: WorkCalendar, from: Instant, limit: TimeLimit): Instant {
-  if (!(limit.amount > 0)) return from
+  if (!(limit.amount > 0)) {
+    return from
+  }
   switch (limit.unit) {
     case 'clock-hours':
       return from + Math.round(limit.amount * HOUR)
@@ -153,9 +165,13 @@ export function addLimit(cal: WorkCalendar, from: Instant, limit: TimeLimit): In
 export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Instant {
   const ix = indexOf(cal)
   let remaining = Math.round(ms)
-  if (remaining === 0) return from
+  if (remaining === 0) {
+    return from
+  }
   // the day walk below only ends for finite values; NaN and ±Infinity propagate instead of hanging
-  if (!Number.isFinite(remaining) || !Number.isFinite(from)) return from + remaining
+  if (!Number.isFinite(remaining) || !Number.isFinite(from)) {
+    return from + remaining
+  }
   let day = localDay(ix, from)
   let t = from + ix.offsetMs - day * DAY
   if (remaining > 0) {
@@ -165,9 +181,13 @@ export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Inst
           remaining -= ix.dayTotal
         } else {
           for (const p of ix.periods) {
-            if (t >= p.end) continue
+            if (t >= p.end) {
+              continue
+            }
             const begin = Math.max(t, p.start)
-            if (remaining <= p.end - begin) return toInstant(ix, day, begin + remaining)
+            if (remaining <= p.end - begin) {
+              return toInstant(ix, day, begin + remaining)
+            }
             remaining -= p.end - begin
           }
         }
@@ -184,9 +204,13 @@ export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Inst
       } else {
         for (let i = ix.periods.length - 1; i >= 0; i--) {
           const p = ix.periods[i]
-          if (t <= p.start) continue
+          if (t <= p.start) {
+            continue
+          }
           const end = Math.min(t, p.end)
-          if (remaining <= end - p.start) return toInstant(ix, day, end - remaining)
+          if (remaining <= end - p.start) {
+            return toInstant(ix, day, end - remaining)
+          }
           remaining -= end - p.start
         }
       }
@@ -202,21 +226,29 @@ export function addWorkingMs(cal: WorkCalendar, from: Instant, ms: number): Inst
  * For ms ≥ 0, `workingMsBetween(cal, from, addWorkingMs(cal, from, ms)) === ms`.
  */
 export function workingMsBetween(cal: WorkCalendar, from: Instant, to: Instant): number {
-  if (!Number.isFinite(from) || !Number.isFinite(to)) return to - from
-  if (to < from) return -workingMsBetween(cal, to, from)
+  if (!Number.isFinite(from) || !Number.isFinite(to)) {
+    return to - from
+  }
+  if (to < from) {
+    return -workingMsBetween(cal, to, from)
+  }
   const ix = indexOf(cal)
   const first = localDay(ix, from)
   const last = localDay(ix, to)
   let sum = 0
   for (let day = first; day <= last; day++) {
-    if (!ix.working(day)) continue
+    if (!ix.working(day)) {
+      continue
+    }
     const lo = day === first ? from + ix.offsetMs - day * DAY : 0
     const hi = day === last ? to + ix.offsetMs - day * DAY : DAY
     if (lo === 0 && hi === DAY) {
       sum += ix.dayTotal
       continue
     }
-    for (const p of ix.periods) sum += Math.max(0, Math.min(hi, p.end) - Math.max(lo, p.start))
+    for (const p of ix.periods) {
+      sum += Math.max(0, Math.min(hi, p.end) - Math.max(lo, p.start))
+    }
   }
   return sum
 }
@@ -249,7 +281,9 @@ const INDEXES = new WeakMap<WorkCalendar, CalendarIndex>()
 
 function indexOf(cal: WorkCalendar): CalendarIndex {
   let ix = INDEXES.get(cal)
-  if (ix) return ix
+  if (ix) {
+    return ix
+  }
   const holidays = new Set(cal.holidays.map(parseIsoDate))
   const workdays = new Set(cal.workdays.map(parseIsoDate))
   const rest = new Set(cal.weekend)
@@ -273,18 +307,24 @@ function toInstant(ix: CalendarIndex, day: number, msOfDay: number): Instant {
 }
 
 function addWorkDays(cal: WorkCalendar, from: Instant, n: number): Instant {
-  if (!Number.isFinite(from) || !Number.isFinite(n)) return from + n * DAY
+  if (!Number.isFinite(from) || !Number.isFinite(n)) {
+    return from + n * DAY
+  }
   const ix = indexOf(cal)
   let day = localDay(ix, from)
   for (let counted = 0; counted < n;) {
     day += 1
-    if (ix.working(day)) counted += 1
+    if (ix.working(day)) {
+      counted += 1
+    }
   }
   return toInstant(ix, day, ix.periods[ix.periods.length - 1].end)
 }
 
 function nonEmptyString(value: unknown, field: string, problems: ValidationProblem[]): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value
+  if (typeof value === 'string' && value.trim() !== '') {
+    return value
+  }
   problems.push({ field, message: 'must be a non-empty string' })
   return undefined
 }
@@ -312,8 +352,12 @@ function checkPeriods(value: unknown, problems: ValidationProblem[]): WorkPeriod
     if (!minute(start)) {
       problems.push({ field: `${field}.start`, message: 'must be a whole minute in 0..1440' })
     }
-    if (!minute(end)) problems.push({ field: `${field}.end`, message: 'must be a whole minute in 0..1440' })
-    if (!minute(start) || !minute(end)) return
+    if (!minute(end)) {
+      problems.push({ field: `${field}.end`, message: 'must be a whole minute in 0..1440' })
+    }
+    if (!minute(start) || !minute(end)) {
+      return
+    }
     if (start >= end) {
       problems.push({ field, message: `start ${hhmm(start)} must be before end ${hhmm(end)}` })
     }
@@ -350,13 +394,17 @@ function checkWeekend(value: unknown, problems: ValidationProblem[]): number[] |
       seen.add(d)
     }
   })
-  if (seen.size === 7) problems.push({ field: 'weekend', message: 'cannot make every weekday a rest day' })
+  if (seen.size === 7) {
+    problems.push({ field: 'weekend', message: 'cannot make every weekday a rest day' })
+  }
   // the valid entries still let the make-up-day check run, so one pass reports everything
   return [...seen]
 }
 
 function checkYears(value: unknown, problems: ValidationProblem[]): number[] | undefined {
-  if (value === undefined) return undefined
+  if (value === undefined) {
+    return undefined
+  }
   if (!Array.isArray(value) || value.length === 0) {
     problems.push({ field: 'years', message: 'must be a non-empty array of years, e.g. [2025, 2026]' })
     return undefined
@@ -409,7 +457,9 @@ function checkDates(
 }
 
 function checkNames(value: unknown, problems: ValidationProblem[]): Record<string, string> | undefined {
-  if (value === undefined) return undefined
+  if (value === undefined) {
+    return undefined
+  }
   if (!isRecord(value)) {
     problems.push({ field: 'names', message: "must be an object { 'YYYY-MM-DD': name }" })
     return undefined

@@ -40,11 +40,15 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 /** Day number of a real 'YYYY-MM-DD' date, or undefined if the text is not one (e.g. '2025-02-30'). */
 export function parseIsoDate(text: string): number | undefined {
   const m = ISO_DATE.exec(text)
-  if (!m) return undefined
+  if (!m) {
+    return undefined
+  }
   const year = Number(m[1])
   const month = Number(m[2])
   const day = Number(m[3])
-  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined
+  if (month < 1 || month > 12 || day < 1 || day > 31) {
+    return undefined
+  }
   const days = daysFromCivil(year, month, day)
   const back = civilFromDays(days)
   // a day past the month's end rolls into the next month, which the round trip exposes

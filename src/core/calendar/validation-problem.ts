@@ -39,7 +39,9 @@ export function checkKnownKeys(
   problems: ValidationProblem[],
 ): void {
   for (const key of Object.keys(value)) {
-    if (key.startsWith('$') || key.startsWith('_') || known.includes(key)) continue
+    if (key.startsWith('$') || key.startsWith('_') || known.includes(key)) {
+      continue
+    }
     problems.push({
       field: field ? `${field}.${key}` : key,
       message: `unknown field (expected one of: ${known.join(', ')})`,

@@ -94,10 +94,14 @@ function isWorkingDay(dayNumber: number): boolean {
 export function workingMsBetween(from: Instant, to: Instant): number {
   let total = 0
   for (let d = Math.floor(from / DAY); d * DAY < to; d++) {
-    if (!isWorkingDay(d)) continue
+    if (!isWorkingDay(d)) {
+      continue
+    }
     const start = Math.max(from, d * DAY + WORK_START)
     const end = Math.min(to, d * DAY + WORK_END)
-    if (end > start) total += end - start
+    if (end > start) {
+      total += end - start
+    }
   }
   return total
 }
@@ -105,13 +109,21 @@ export function workingMsBetween(from: Instant, to: Instant): number {
 /** The instant `ms` working milliseconds after `from` on the test calendar; a period's end is not rolled to the next morning. */
 export function addWorkingMs(from: Instant, ms: number): Instant {
   let left = ms
-  if (left <= 0) return from
+  if (left <= 0) {
+    return from
+  }
   for (let d = Math.floor(from / DAY); ; d++) {
-    if (!isWorkingDay(d)) continue
+    if (!isWorkingDay(d)) {
+      continue
+    }
     const start = Math.max(from, d * DAY + WORK_START)
     const end = d * DAY + WORK_END
-    if (start >= end) continue
-    if (left <= end - start) return start + left
+    if (start >= end) {
+      continue
+    }
+    if (left <= end - start) {
+      return start + left
+    }
     left -= end - start
   }
 }
@@ -203,6 +215,8 @@ function reach(stage: Stage, env: LifecycleEnv): Case {
   const { from, action, actor } = ROUTE[stage]
   const before = reach(from, env)
   const result = apply(before, action, actor, T0 + before.version * STEP, env)
-  if (!result.ok) throw new Error(`buildCase cannot reach ${stage}: ${result.error.message}`)
+  if (!result.ok) {
+    throw new Error(`buildCase cannot reach ${stage}: ${result.error.message}`)
+  }
   return result.value.case
 }

@@ -261,8 +261,12 @@ function resumed(c: Case, now: Instant, env: LifecycleEnv): Deadlines {
   const limits = env.limitsFor(c.classId)
   const since = c.suspendedAt ?? now
   const shift = (due: Instant | undefined, limit: TimeLimit): Instant | undefined => {
-    if (due === undefined) return undefined
-    if (limit.unit === 'clock-hours') return due + (now - since)
+    if (due === undefined) {
+      return undefined
+    }
+    if (limit.unit === 'clock-hours') {
+      return due + (now - since)
+    }
     const paused = env.workingMsBetween(since, now)
     return paused > 0 ? env.addWorkingMs(due, paused) : due
   }

@@ -136,7 +136,9 @@ export const GUARDS: { readonly [T in ActionType]?: Guard<T> } = {
 
 /** How an `extend` is meant: a handler asks; a decision answers the pending request; anyone else extends directly. */
 export function extendMode(a: ActionOf<'extend'>, actor: Actor): 'request' | 'decide' | 'direct' {
-  if (a.decision !== undefined) return 'decide'
+  if (a.decision !== undefined) {
+    return 'decide'
+  }
   return actor.role === 'handler' ? 'request' : 'direct'
 }
 
@@ -147,8 +149,12 @@ export function pendingSummons(c: Case, unitId: string | undefined): Summons | u
 
 /** 'C0101' → component, 'E0101' → event (DESIGN.md §4); anything else → undefined. */
 export function kindOf(classId: string): CaseKind | undefined {
-  if (classId.startsWith('C')) return 'component'
-  if (classId.startsWith('E')) return 'event'
+  if (classId.startsWith('C')) {
+    return 'component'
+  }
+  if (classId.startsWith('E')) {
+    return 'event'
+  }
   return undefined
 }
 
@@ -173,10 +179,16 @@ function summonable(c: Case, unitIds: unknown): DomainError | undefined {
   }
   const seen = new Set<unknown>()
   for (const unitId of unitIds as unknown[]) {
-    if (!isText(unitId)) return invalid('unitIds', 'each unit to summon must be a unit id')
-    if (seen.has(unitId)) return invalid('unitIds', `unit ${unitId} is named twice`)
+    if (!isText(unitId)) {
+      return invalid('unitIds', 'each unit to summon must be a unit id')
+    }
+    if (seen.has(unitId)) {
+      return invalid('unitIds', `unit ${unitId} is named twice`)
+    }
     seen.add(unitId)
-    if (unitId === c.unitId) return invalid('unitIds', `unit ${unitId} already handles case ${c.id}`)
+    if (unitId === c.unitId) {
+      return invalid('unitIds', `unit ${unitId} already handles case ${c.id}`)
+    }
     if (pendingSummons(c, unitId)) {
       return invalid('unitIds', `unit ${unitId} is already summoned and has not reported in yet`)
     }
@@ -193,7 +205,9 @@ function windowOpen(
   words: { what: string; since: string; otherwise: string },
 ): DomainError | undefined {
   const closesAt = since === undefined ? undefined : env.addLimit(since, window)
-  if (closesAt !== undefined && now <= closesAt) return undefined
+  if (closesAt !== undefined && now <= closesAt) {
+    return undefined
+  }
   return domainError(
     code,
     `a case may be ${words.what} only within ${window.amount} ${window.unit} of ${words.since}; this window has closed, ${words.otherwise}`,
@@ -266,14 +280,18 @@ function isLimit(value: unknown): value is TimeLimit {
 }
 
 function photos(value: unknown): DomainError | undefined {
-  if (value === undefined) return undefined
+  if (value === undefined) {
+    return undefined
+  }
   return Array.isArray(value) && (value as unknown[]).every(isText)
     ? undefined
     : invalid('photos', 'photos, when given, must be a list of photo references')
 }
 
 function position(value: unknown): DomainError | undefined {
-  if (value === undefined) return undefined
+  if (value === undefined) {
+    return undefined
+  }
   const valid =
     typeof value === 'object' &&
     value !== null &&

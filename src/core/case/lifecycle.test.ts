@@ -30,13 +30,17 @@ const nextMon = (h: number, m = 0) => utc(2024, 3, 11, h, m)
 
 function must(c: Case, a: CaseAction, actor: Actor, now: Instant = NOW): Applied {
   const r = apply(c, a, actor, now, env)
-  if (!r.ok) throw new Error(`${a.type} by ${actor.role} refused: ${r.error.code} ${r.error.message}`)
+  if (!r.ok) {
+    throw new Error(`${a.type} by ${actor.role} refused: ${r.error.code} ${r.error.message}`)
+  }
   return r.value
 }
 
 function refused(c: Case, a: CaseAction, actor: Actor, now: Instant = NOW): DomainError {
   const r = apply(c, a, actor, now, env)
-  if (r.ok) throw new Error(`${a.type} by ${actor.role} was accepted in ${c.stage}`)
+  if (r.ok) {
+    throw new Error(`${a.type} by ${actor.role} was accepted in ${c.stage}`)
+  }
   return r.error
 }
 

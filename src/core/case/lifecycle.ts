@@ -183,7 +183,9 @@ export function apply(
     )
   }
   const denied = unitDenied(c, a.type, actor, rule.unit) ?? rule.guard?.(c, a, actor, now, env)
-  if (denied) return { ok: false, error: denied }
+  if (denied) {
+    return { ok: false, error: denied }
+  }
   return ok(rule.effect(c, a, actor, now, env))
 }
 
@@ -271,8 +273,12 @@ export function stageDue(c: Case): Instant | undefined {
 }
 
 function earliest(a: Instant | undefined, b: Instant | undefined): Instant | undefined {
-  if (a === undefined) return b
-  if (b === undefined) return a
+  if (a === undefined) {
+    return b
+  }
+  if (b === undefined) {
+    return a
+  }
   return Math.min(a, b)
 }
 
@@ -282,15 +288,21 @@ function unitDenied(
   actor: Actor,
   check: UnitCheck | undefined,
 ): DomainError | undefined {
-  if (!check || (check.appliesTo && !check.appliesTo.includes(actor.role))) return undefined
+  if (!check || (check.appliesTo && !check.appliesTo.includes(actor.role))) {
+    return undefined
+  }
   const who = actor.unitId === undefined ? `${actor.role} ${actor.id} (no unit)` : `unit ${actor.unitId}`
   if (check.of === 'assigned') {
-    if (actor.unitId !== undefined && actor.unitId === c.unitId) return undefined
+    if (actor.unitId !== undefined && actor.unitId === c.unitId) {
+      return undefined
+    }
     return domainError(
       'CASE_NOT_YOUR_UNIT',
       `case ${c.id} is assigned to unit ${c.unitId}; ${who} may not ${action} it`,
     )
   }
-  if (actor.unitId !== undefined && c.summons.some((s) => s.unitId === actor.unitId)) return undefined
+  if (actor.unitId !== undefined && c.summons.some((s) => s.unitId === actor.unitId)) {
+    return undefined
+  }
   return domainError('CASE_NOT_YOUR_UNIT', `${who} was not summoned to case ${c.id}`)
 }

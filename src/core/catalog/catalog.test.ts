@@ -12,7 +12,9 @@ import {
 import type { Catalog } from './catalog.types.ts'
 
 const parsed = parseCatalog(defaultJson)
-if (!parsed.ok) throw new Error(parsed.error.message)
+if (!parsed.ok) {
+  throw new Error(parsed.error.message)
+}
 const catalog: Catalog = parsed.value
 
 /** A deep copy of the shipped catalog to break on purpose. */
@@ -22,7 +24,9 @@ function shippedCopy(): { version: string; majors: any[]; classes: any[] } {
 
 function problemsOf(json: unknown): ValidationProblem[] {
   const result = parseCatalog(json)
-  if (result.ok) throw new Error('expected the catalog to be refused')
+  if (result.ok) {
+    throw new Error('expected the catalog to be refused')
+  }
   expect(result.error.code).toBe('CATALOG_INVALID')
   return result.error.details as ValidationProblem[]
 }

@@ -58,7 +58,9 @@ export function parseCatalog(json: unknown): Result<Catalog> {
   } else {
     json.majors.forEach((m: unknown, i) => {
       const major = checkMajor(m, `majors[${i}]`, problems)
-      if (!major) return
+      if (!major) {
+        return
+      }
       if (majors.some((x) => x.kind === major.kind && x.code === major.code)) {
         problems.push({
           field: `majors[${i}].code`,
@@ -84,9 +86,13 @@ export function parseCatalog(json: unknown): Result<Catalog> {
         const first = seenIds.get(id)
         if (first !== undefined) {
           problems.push({ field: `${field}.id`, message: `${id} duplicates classes[${first}]` })
-        } else seenIds.set(id, i)
+        } else {
+          seenIds.set(id, i)
+        }
       }
-      if (!cls) return
+      if (!cls) {
+        return
+      }
       const nameKey = `${cls.kind}/${cls.majorCode}/${cls.name}`
       const sameName = seenNames.get(nameKey)
       if (sameName !== undefined) {
@@ -101,7 +107,9 @@ export function parseCatalog(json: unknown): Result<Catalog> {
     })
   }
 
-  if (problems.length > 0) return failWithProblems('CATALOG_INVALID', 'catalog', problems)
+  if (problems.length > 0) {
+    return failWithProblems('CATALOG_INVALID', 'catalog', problems)
+  }
   return ok(
     Object.freeze({ version: version!, majors: Object.freeze(majors), classes: Object.freeze(classes) }),
   )
@@ -178,7 +186,9 @@ function checkMajor(value: unknown, field: string, problems: ValidationProblem[]
   }
   const name = text(value.name, `${field}.name`, problems)
   const nameEn = text(value.nameEn, `${field}.nameEn`, problems)
-  if (problems.length > before) return undefined
+  if (problems.length > before) {
+    return undefined
+  }
   return Object.freeze({ kind: kind!, code: code as string, name: name!, nameEn: nameEn! })
 }
 
@@ -236,14 +246,18 @@ function checkClass(
   const authority = checkUnitType(value.authorityUnitType, `${field}.authorityUnitType`, problems)
   const responsible = checkUnitType(value.responsibleUnitType, `${field}.responsibleUnitType`, problems)
   let legalBasis: string | undefined
-  if (value.legalBasis !== undefined) legalBasis = text(value.legalBasis, `${field}.legalBasis`, problems)
+  if (value.legalBasis !== undefined) {
+    legalBasis = text(value.legalBasis, `${field}.legalBasis`, problems)
+  }
   const limits = checkLimits(value.limits, `${field}.limits`, problems)
   const keywords = textList(value.keywords, `${field}.keywords`, problems)
   if (value.urgent !== undefined && typeof value.urgent !== 'boolean') {
     problems.push({ field: `${field}.urgent`, message: 'must be true or false' })
   }
 
-  if (problems.length > before) return undefined
+  if (problems.length > before) {
+    return undefined
+  }
   return Object.freeze({
     id: id as string,
     kind: kind!,
@@ -263,13 +277,17 @@ function checkClass(
 }
 
 function checkKind(value: unknown, field: string, problems: ValidationProblem[]): CaseKind | undefined {
-  if ((KINDS as readonly unknown[]).includes(value)) return value as CaseKind
+  if ((KINDS as readonly unknown[]).includes(value)) {
+    return value as CaseKind
+  }
   problems.push({ field, message: `must be component or event (got ${JSON.stringify(value)})` })
   return undefined
 }
 
 function checkUnitType(value: unknown, field: string, problems: ValidationProblem[]): UnitType | undefined {
-  if ((UNIT_TYPES as readonly unknown[]).includes(value)) return value as UnitType
+  if ((UNIT_TYPES as readonly unknown[]).includes(value)) {
+    return value as UnitType
+  }
   problems.push({
     field,
     message: `unknown unit type ${JSON.stringify(value)} (known: ${UNIT_TYPES.join(', ')})`,
@@ -292,18 +310,26 @@ function checkLimits(
   }
   const before = problems.length
   checkKnownKeys(value, STAGE_LIMIT_KEYS, field, problems)
-  if (value.handle === undefined) problems.push({ field: `${field}.handle`, message: 'is required' })
+  if (value.handle === undefined) {
+    problems.push({ field: `${field}.handle`, message: 'is required' })
+  }
   const limits: Partial<Record<keyof StageLimits, TimeLimit>> = {}
   for (const key of STAGE_LIMIT_KEYS) {
-    if (value[key] === undefined) continue
+    if (value[key] === undefined) {
+      continue
+    }
     const limit = checkTimeLimit(value[key], `${field}.${key}`, problems)
-    if (limit) limits[key] = Object.freeze(limit)
+    if (limit) {
+      limits[key] = Object.freeze(limit)
+    }
   }
   return problems.length === before ? (Object.freeze(limits) as CatalogLimits) : undefined
 }
 
 function text(value: unknown, field: string, problems: ValidationProblem[]): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value
+  if (typeof value === 'string' && value.trim() !== '') {
+    return value
+  }
   problems.push({ field, message: 'must be a non-empty string' })
   return undefined
 }

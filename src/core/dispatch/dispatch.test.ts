@@ -25,10 +25,20 @@ function team(id: string, over: Partial<Team> = {}): Team {
 
 /** A point `m` metres east of Tiananmen (1° of longitude there ≈ 85.3 km). */
 function east(m: number): { lon: number; lat: number } {
-  return { lon: TIANANMEN.lon + m / (111_195 * Math.cos((TIANANMEN.lat * Math.PI) / 180)), lat: TIANANMEN.lat }
+  return {
+    lon: TIANANMEN.lon + m / (111_195 * Math.cos((TIANANMEN.lat * Math.PI) / 180)),
+    lat: TIANANMEN.lat,
+  }
 }
 
-const query: TeamQuery = { unitId: '110102-hw', classId: 'E0102', point: TIANANMEN, localMinuteOfDay: 10 * 60, isoWeekday: 3, limit: 3 }
+const query: TeamQuery = {
+  unitId: '110102-hw',
+  classId: 'E0102',
+  point: TIANANMEN,
+  localMinuteOfDay: 10 * 60,
+  isoWeekday: 3,
+  limit: 3,
+}
 
 describe('great-circle distance', () => {
   it('天安门 to 西单 is about 2.04 km (within 1%)', () => {
@@ -38,10 +48,12 @@ describe('great-circle distance', () => {
 
   it('visits points in exact distance order, the same as a brute-force sort', () => {
     let seed = 7
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647
     const pts = Array.from({ length: 3000 }, () => [115.4 + rand() * 2.1, 39.4 + rand() * 1.6] as const)
     const kd = new KDBush(pts.length, 16)
-    for (const [x, y] of pts) kd.add(x, y)
+    for (const [x, y] of pts) {
+      kd.add(x, y)
+    }
     kd.finish()
     for (let k = 0; k < 20; k++) {
       const lon = 115.4 + rand() * 2.1
@@ -94,22 +106,34 @@ describe('recommendTeams', () => {
   })
 
   it('a lightly loaded team can beat a nearer, heavily loaded one', () => {
-    const index = buildTeamIndex([team('loaded', { position: east(500), load: 4 }), team('idle', { position: east(1000) })])
+    const index = buildTeamIndex([
+      team('loaded', { position: east(500), load: 4 }),
+      team('idle', { position: east(1000) }),
+    ])
     const recs = recommendTeams(index, query)
     expect(recs.map((r) => r.team.id)).toEqual(['idle', 'loaded'])
     expect(recs[1].reason).toContain('负载 4/5')
   })
 
   it('without a unit, any unit’s capable team counts; limit caps the list', () => {
-    const index = buildTeamIndex([team('a', { position: east(100), unitId: 'x' }), team('b', { position: east(200), unitId: 'y' }), team('c', { position: east(300) })])
-    expect(recommendTeams(index, { ...query, unitId: undefined, limit: 2 }).map((r) => r.team.id)).toEqual(['a', 'b'])
+    const index = buildTeamIndex([
+      team('a', { position: east(100), unitId: 'x' }),
+      team('b', { position: east(200), unitId: 'y' }),
+      team('c', { position: east(300) }),
+    ])
+    expect(recommendTeams(index, { ...query, unitId: undefined, limit: 2 }).map((r) => r.team.id)).toEqual([
+      'a',
+      'b',
+    ])
     expect(recommendTeams(index, { ...query, unitId: 'nobody' })).toEqual([])
   })
 
   it('patchTeam changes status without a rebuild, and reports unknown teams', () => {
     const index = buildTeamIndex([team('a', { position: east(100) }), team('b', { position: east(200) })])
     const patched = patchTeam(index, 'a', { status: 'busy' })
-    if (!patched.ok) throw new Error('expected a patch')
+    if (!patched.ok) {
+      throw new Error('expected a patch')
+    }
     expect(patched.value.all.tree).toBe(index.all.tree)
     expect(recommendTeams(patched.value, query).map((r) => r.team.id)).toEqual(['b'])
     const moved = patchTeam(patched.value, 'b', { position: XIDAN })
@@ -132,13 +156,13 @@ describe('shifts', () => {
 
 describe('dispatchLevel', () => {
   it('maps unit ids to levels', () => {
-    expect([unitLevel('city-rq'), unitLevel('110102-zf'), unitLevel('110102012-office'), unitLevel('110102012001-jwh'), unitLevel('x')]).toEqual([
-      'city',
-      'district',
-      'street',
-      'community',
-      undefined,
-    ])
+    expect([
+      unitLevel('city-rq'),
+      unitLevel('110102-zf'),
+      unitLevel('110102012-office'),
+      unitLevel('110102012001-jwh'),
+      unitLevel('x'),
+    ]).toEqual(['city', 'district', 'street', 'community', undefined])
   })
 
   it('a small matter owned by the street goes down to the community; others stay at the owner’s level', () => {
@@ -150,7 +174,10 @@ describe('dispatchLevel', () => {
 
   it('rises only by rule or by hand', () => {
     const raiseRules = [{ classIds: ['E04'], level: 'district' as const, reason: '突发事件由区级统筹' }]
-    expect(dispatchLevel('E0404', '110102012-office', { raiseRules })).toEqual({ level: 'district', reason: '按规则上升至区级：突发事件由区级统筹' })
+    expect(dispatchLevel('E0404', '110102012-office', { raiseRules })).toEqual({
+      level: 'district',
+      reason: '按规则上升至区级：突发事件由区级统筹',
+    })
     expect(dispatchLevel('E0101', '110102012-office', { manualLevel: 'street' }).level).toBe('street')
     // a manual level below the owner's level does not lower it
     expect(dispatchLevel('E0403', 'city-rq', { manualLevel: 'street' }).level).toBe('city')

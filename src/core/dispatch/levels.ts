@@ -25,14 +25,25 @@ export interface DispatchLevelOptions {
  * Small matters a community settles on its own when the street is responsible: litter, graffiti, washing
  * hung in the street, small ads, piled goods, parked bikes, broken fitness equipment, poultry.
  */
-export const DEFAULT_COMMUNITY_CLASSES: readonly string[] = Object.freeze(['E0101', 'E0112', 'E0113', 'E0201', 'E0503', 'E0505', 'C0601', 'E0609'])
+export const DEFAULT_COMMUNITY_CLASSES: readonly string[] = Object.freeze([
+  'E0101',
+  'E0112',
+  'E0113',
+  'E0201',
+  'E0503',
+  'E0505',
+  'C0601',
+  'E0609',
+])
 
 /**
  * The level a unit id belongs to under the OneGrid unit-id scheme: 'city-*' → city, '<6-digit district>-*' →
  * district, '<9-digit street>-*' → street, '<12-digit community>-*' → community; undefined otherwise.
  */
 export function unitLevel(unitId: string): HandlingLevel | undefined {
-  if (unitId.startsWith('city-')) return 'city'
+  if (unitId.startsWith('city-')) {
+    return 'city'
+  }
   const m = /^(\d+)-/.exec(unitId)
   switch (m?.[1]?.length) {
     case 6:
@@ -78,7 +89,12 @@ export function dispatchLevel(
   return { level, reason }
 }
 
-const LEVEL_NAME: Record<HandlingLevel, string> = { community: '社区', street: '街道', district: '区', city: '市' }
+const LEVEL_NAME: Record<HandlingLevel, string> = {
+  community: '社区',
+  street: '街道',
+  district: '区',
+  city: '市',
+}
 
 function rank(level: HandlingLevel): number {
   return HANDLING_LEVELS.indexOf(level)

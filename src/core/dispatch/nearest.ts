@@ -47,11 +47,16 @@ export function buildTeamIndex(teams: readonly Team[]): TeamIndex {
   const perUnit = new Map<string, Team[]>()
   for (const t of teams) {
     const list = perUnit.get(t.unitId)
-    if (list) list.push(t)
-    else perUnit.set(t.unitId, [t])
+    if (list) {
+      list.push(t)
+    } else {
+      perUnit.set(t.unitId, [t])
+    }
   }
   const byUnit = new Map<string, TeamTree>()
-  for (const [unitId, list] of perUnit) byUnit.set(unitId, tree(list))
+  for (const [unitId, list] of perUnit) {
+    byUnit.set(unitId, tree(list))
+  }
   return { all: tree(teams), byUnit }
 }
 
@@ -74,7 +79,9 @@ function tree(teams: readonly Team[]): TeamTree {
       : haversineM(minLon, minLat, maxLon, minLat) * haversineM(minLon, minLat, minLon, maxLat)
   const radius0M = Math.max(500, Math.sqrt((16 * areaM2) / (Math.PI * Math.max(1, teams.length))))
   const cosLats = new Float64Array(teams.length)
-  for (let i = 0; i < teams.length; i++) cosLats[i] = Math.cos(teams[i].position.lat * RAD)
+  for (let i = 0; i < teams.length; i++) {
+    cosLats[i] = Math.cos(teams[i].position.lat * RAD)
+  }
   return { teams, tree: kd.finish(), radius0M, cosLats }
 }
 
@@ -89,14 +96,18 @@ export function patchTeam(
 ): Result<TeamIndex> {
   const i = index.all.teams.findIndex((t) => t.id === teamId)
   const old = index.all.teams[i]
-  if (!old) return fail('TEAM_UNKNOWN', `team ${teamId} is not in the index`, 'teamId')
+  if (!old) {
+    return fail('TEAM_UNKNOWN', `team ${teamId} is not in the index`, 'teamId')
+  }
   const next: Team = { ...old, ...patch }
   const moved =
     next.position.lon !== old.position.lon ||
     next.position.lat !== old.position.lat ||
     next.unitId !== old.unitId
   const allTeams = index.all.teams.map((t, j) => (j === i ? next : t))
-  if (moved) return ok(buildTeamIndex(allTeams))
+  if (moved) {
+    return ok(buildTeamIndex(allTeams))
+  }
   const unitTree = index.byUnit.get(old.unitId)!
   const byUnit = new Map(index.byUnit)
   byUnit.set(old.unitId, { ...unitTree, teams: unitTree.teams.map((t) => (t.id === teamId ? next : t)) })
@@ -111,9 +122,13 @@ export function patchTeam(
  */
 export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommendation[] {
   const limit = query.limit ?? DEFAULT_LIMIT
-  if (limit <= 0) return []
+  if (limit <= 0) {
+    return []
+  }
   const source = query.unitId === undefined ? index.all : index.byUnit.get(query.unitId)
-  if (!source) return []
+  if (!source) {
+    return []
+  }
   const maxDistanceM = query.maxDistanceM ?? DEFAULT_MAX_DISTANCE_M
   const { lon, lat } = query.point
   const cosLat = Math.cos(lat * RAD)
@@ -150,24 +165,34 @@ export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommen
       for (let i = from; i <= to; i++) {
         const x = coords[2 * i]
         const y = coords[2 * i + 1]
-        if (!(x >= minX && x <= maxX && y >= minY && y <= maxY)) continue
+        if (!(x >= minX && x <= maxX && y >= minY && y <= maxY)) {
+          continue
+        }
         const id = ids[i]
         const team = teams[id]
-        if (!eligible(team, query)) continue
+        if (!eligible(team, query)) {
+          continue
+        }
         // haversineM with the team's cos(lat) precomputed: the same arithmetic, so the same distance.
         const dy = (y - lat) * RAD
         const dx = (x - lon) * RAD
         const s = Math.sin(dy / 2) ** 2 + cosLat * cosLats[id] * Math.sin(dx / 2) ** 2
         const distanceM = 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)))
-        if (distanceM > radiusM) continue
+        if (distanceM > radiusM) {
+          continue
+        }
         const score =
           distanceM +
           (LOAD_PENALTY_M * team.load) / team.capacity +
           (team.status === 'en-route' ? EN_ROUTE_PENALTY_M : 0)
         // Insert by score after equal scores (stable), keeping at most `limit`.
         let at = kept
-        while (at > 0 && keptScore[at - 1] > score) at--
-        if (at >= limit) continue
+        while (at > 0 && keptScore[at - 1] > score) {
+          at--
+        }
+        if (at >= limit) {
+          continue
+        }
         const last = kept < limit ? kept : limit - 1
         for (let k = last; k > at; k--) {
           keptTeam[k] = keptTeam[k - 1]
@@ -179,9 +204,13 @@ export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommen
         keptDistance[at] = distanceM
         keptScore[at] = score
         keptSkill[at] = matchingSkill(team.skills, query.classId)!
-        if (kept < limit) kept++
+        if (kept < limit) {
+          kept++
+        }
       }
-      if (leaf) continue
+      if (leaf) {
+        continue
+      }
       const m = from
       const x = coords[2 * m]
       const y = coords[2 * m + 1]
@@ -196,7 +225,9 @@ export function recommendTeams(index: TeamIndex, query: TeamQuery): TeamRecommen
         stack[sp++] = 1 - axis
       }
     }
-    if ((kept === limit && keptScore[limit - 1] <= radiusM) || radiusM >= maxDistanceM) break
+    if ((kept === limit && keptScore[limit - 1] <= radiusM) || radiusM >= maxDistanceM) {
+      break
+    }
     radiusM = Math.min(maxDistanceM, radiusM * 2)
   }
   const out = new Array<TeamRecommendation>(kept)
@@ -249,7 +280,9 @@ class Recommendation implements TeamRecommendation {
 export function nearestTeams(index: TeamIndex, query: TeamQuery): TeamCandidate[] {
   const limit = query.limit ?? DEFAULT_LIMIT
   const source = query.unitId === undefined ? index.all : index.byUnit.get(query.unitId)
-  if (!source || limit <= 0) return []
+  if (!source || limit <= 0) {
+    return []
+  }
   const out: TeamCandidate[] = []
   visitNearest(
     source.tree,
@@ -277,11 +310,15 @@ export function checkTeam(
   if (matchingSkill(team.skills, query.classId) === undefined) {
     return { reason: 'incapable', message: `${team.name}不具备 ${query.classId} 技能` }
   }
-  if (team.status === 'off') return { reason: 'off', message: `${team.name}已下线` }
+  if (team.status === 'off') {
+    return { reason: 'off', message: `${team.name}已下线` }
+  }
   if (!onShift(team.shift, query.localMinuteOfDay, query.isoWeekday)) {
     return { reason: 'off-shift', message: `${team.name}不在班` }
   }
-  if (team.status === 'busy') return { reason: 'busy', message: `${team.name}忙碌` }
+  if (team.status === 'busy') {
+    return { reason: 'busy', message: `${team.name}忙碌` }
+  }
   if (team.load >= team.capacity) {
     return { reason: 'full', message: `${team.name}任务已满（${team.load}/${team.capacity}）` }
   }
@@ -302,11 +339,17 @@ function eligible(team: Team, query: TeamQuery): boolean {
 
 /** Is a shift on at this local minute and ISO weekday? A shift past midnight belongs to the day it starts. */
 export function onShift(shift: TeamShift | 'always', minute: number, isoWeekday: number): boolean {
-  if (shift === 'always') return true
+  if (shift === 'always') {
+    return true
+  }
   const from = hhmm(shift.from)
   const to = hhmm(shift.to)
-  if (from === to) return shift.days.includes(isoWeekday)
-  if (from < to) return shift.days.includes(isoWeekday) && minute >= from && minute < to
+  if (from === to) {
+    return shift.days.includes(isoWeekday)
+  }
+  if (from < to) {
+    return shift.days.includes(isoWeekday) && minute >= from && minute < to
+  }
   const yesterday = isoWeekday === 1 ? 7 : isoWeekday - 1
   return (
     (shift.days.includes(isoWeekday) && minute >= from) || (shift.days.includes(yesterday) && minute < to)
@@ -322,8 +365,12 @@ function hhmm(s: string): number {
 function matchingSkill(skills: readonly string[], classId: string): string | undefined {
   let major: string | undefined
   for (const s of skills) {
-    if (s === classId) return s
-    if (s === '*' || (s.length === 3 && classId.startsWith(s))) major = s
+    if (s === classId) {
+      return s
+    }
+    if (s === '*' || (s.length === 3 && classId.startsWith(s))) {
+      major = s
+    }
   }
   return major
 }

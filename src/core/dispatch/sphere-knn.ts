@@ -27,7 +27,9 @@ export function visitNearest(
   maxDistanceM: number,
   visit: (id: number, distanceM: number) => boolean,
 ): void {
-  if (tree.numItems === 0) return
+  if (tree.numItems === 0) {
+    return
+  }
   const { ids, coords, nodeSize } = tree
   const cosLats = cosLatsOf(tree)
   const cosLat = Math.cos(lat * RAD)
@@ -36,10 +38,22 @@ export function visitNearest(
   // (key, ref) pairs: ref ≥ 0 is a point id, ref < 0 is node -(ref + 1). No object per entry.
   const nodes: number[] = []
   const heap = new KeyHeap()
-  const pushNode = (left: number, right: number, axis: number, minX: number, minY: number, maxX: number, maxY: number): void => {
-    if (left > right) return
+  const pushNode = (
+    left: number,
+    right: number,
+    axis: number,
+    minX: number,
+    minY: number,
+    maxX: number,
+    maxY: number,
+  ): void => {
+    if (left > right) {
+      return
+    }
     const key = boxA(lon, lat, cosLat, minX, minY, maxX, maxY)
-    if (key > maxA) return
+    if (key > maxA) {
+      return
+    }
     const n = nodes.length / 7
     nodes.push(left, right, axis, minX, minY, maxX, maxY)
     heap.push(key, -(n + 1))
@@ -49,7 +63,9 @@ export function visitNearest(
     const key = heap.topKey()
     const ref = heap.pop()
     if (ref >= 0) {
-      if (visit(ref, toMetres(key))) return
+      if (visit(ref, toMetres(key))) {
+        return
+      }
       continue
     }
     const o = -(ref + 1) * 7
@@ -58,7 +74,9 @@ export function visitNearest(
     if (right - left <= nodeSize) {
       for (let i = left; i <= right; i++) {
         const a = hav(lon, lat, cosLat, coords[2 * i], coords[2 * i + 1], cosLats[i])
-        if (a <= maxA) heap.push(a, ids[i])
+        if (a <= maxA) {
+          heap.push(a, ids[i])
+        }
       }
       continue
     }
@@ -71,7 +89,9 @@ export function visitNearest(
     const mx = coords[2 * m]
     const my = coords[2 * m + 1]
     const a = hav(lon, lat, cosLat, mx, my, cosLats[m])
-    if (a <= maxA) heap.push(a, ids[m])
+    if (a <= maxA) {
+      heap.push(a, ids[m])
+    }
     if (axis === 0) {
       pushNode(left, m - 1, 1, minX, minY, mx, maxY)
       pushNode(m + 1, right, 1, mx, minY, maxX, maxY)
@@ -89,13 +109,22 @@ function cosLatsOf(tree: KDBush): Float64Array {
   let out = cosLatCache.get(tree)
   if (!out) {
     out = new Float64Array(tree.numItems)
-    for (let i = 0; i < tree.numItems; i++) out[i] = Math.cos(tree.coords[2 * i + 1] * RAD)
+    for (let i = 0; i < tree.numItems; i++) {
+      out[i] = Math.cos(tree.coords[2 * i + 1] * RAD)
+    }
     cosLatCache.set(tree, out)
   }
   return out
 }
 
-function hav(lon1: number, lat1: number, cosLat1: number, lon2: number, lat2: number, cosLat2: number): number {
+function hav(
+  lon1: number,
+  lat1: number,
+  cosLat1: number,
+  lon2: number,
+  lat2: number,
+  cosLat2: number,
+): number {
   const sLat = Math.sin((lat2 - lat1) * RAD * 0.5)
   const sLon = Math.sin((lon2 - lon1) * RAD * 0.5)
   return Math.min(1, sLat * sLat + cosLat1 * cosLat2 * sLon * sLon)
@@ -111,9 +140,19 @@ function toMetres(a: number): number {
  * distance has one minimum, at latitude atan(tan φ / cos Δλ) (towards the pole when Δλ ≥ 90°), so clamping
  * that latitude to the box gives the nearest point of the edge.
  */
-function boxA(lon: number, lat: number, cosLat: number, minX: number, minY: number, maxX: number, maxY: number): number {
+function boxA(
+  lon: number,
+  lat: number,
+  cosLat: number,
+  minX: number,
+  minY: number,
+  maxX: number,
+  maxY: number,
+): number {
   if (lon >= minX && lon <= maxX) {
-    if (lat >= minY && lat <= maxY) return 0
+    if (lat >= minY && lat <= maxY) {
+      return 0
+    }
     const s = Math.sin((lat < minY ? minY - lat : lat - maxY) * RAD * 0.5)
     return s * s
   }
@@ -121,13 +160,21 @@ function boxA(lon: number, lat: number, cosLat: number, minX: number, minY: numb
   const toEast = (lon - maxX + 360) % 360
   const edge = toWest <= toEast ? minX : maxX
   const dLon = Math.min(toWest, toEast) * RAD
-  const extremum = dLon >= Math.PI / 2 ? (lat >= 0 ? 90 : -90) : Math.atan(Math.tan(lat * RAD) / Math.cos(dLon)) / RAD
+  const extremum =
+    dLon >= Math.PI / 2 ? (lat >= 0 ? 90 : -90) : Math.atan(Math.tan(lat * RAD) / Math.cos(dLon)) / RAD
   const nearLat = Math.min(maxY, Math.max(minY, extremum))
   return hav(lon, lat, cosLat, edge, nearLat, Math.cos(nearLat * RAD))
 }
 
 /** Lower bound, in metres, of the great-circle distance from a point to a lon/lat box. */
-export function boxDistM(lon: number, lat: number, minX: number, minY: number, maxX: number, maxY: number): number {
+export function boxDistM(
+  lon: number,
+  lat: number,
+  minX: number,
+  minY: number,
+  maxX: number,
+  maxY: number,
+): number {
   return toMetres(boxA(lon, lat, Math.cos(lat * RAD), minX, minY, maxX, maxY))
 }
 
@@ -153,7 +200,9 @@ class KeyHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1
       const pk = k[parent]
-      if (pk <= key) break
+      if (pk <= key) {
+        break
+      }
       k[i] = pk
       r[i] = r[parent]!
       i = parent
@@ -170,13 +219,19 @@ class KeyHeap {
     const lastKey = k.pop()!
     const lastRef = r.pop()!
     const n = k.length
-    if (n === 0) return top
+    if (n === 0) {
+      return top
+    }
     let i = 0
     const half = n >> 1
     while (i < half) {
       let child = 2 * i + 1
-      if (child + 1 < n && k[child + 1] < k[child]) child++
-      if (k[child] >= lastKey) break
+      if (child + 1 < n && k[child + 1] < k[child]) {
+        child++
+      }
+      if (k[child] >= lastKey) {
+        break
+      }
       k[i] = k[child]!
       r[i] = r[child]!
       i = child

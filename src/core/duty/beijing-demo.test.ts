@@ -14,15 +14,23 @@ interface RegionFeature {
 }
 
 async function beijingStreets(): Promise<{ code: string; name: string; districtCode: string }[]> {
-  const geo = (await import(REGIONS_PATH, { with: { type: 'json' } })) as { default: { features: RegionFeature[] } }
+  const geo = (await import(REGIONS_PATH, { with: { type: 'json' } })) as {
+    default: { features: RegionFeature[] }
+  }
   return geo.default.features
     .filter((f) => f.properties.level === 'street')
-    .map((f) => ({ code: f.properties.code, name: f.properties.name, districtCode: f.properties.code.slice(0, 6) }))
+    .map((f) => ({
+      code: f.properties.code,
+      name: f.properties.name,
+      districtCode: f.properties.code.slice(0, 6),
+    }))
 }
 
 function demo(): DutyRuleSet {
   const parsed = parseDutyRules(demoJson)
-  if (!parsed.ok) throw new Error(parsed.error.message)
+  if (!parsed.ok) {
+    throw new Error(parsed.error.message)
+  }
   return parsed.value
 }
 
@@ -49,7 +57,9 @@ describe('the Beijing demo responsibility list', () => {
     const rules = demo()
     const at = (classId: string, street: string, extra = {}) => {
       const r = resolveDuty(rules, { classId, regionCodes: { street }, ...extra }, office)
-      if (!r.ok) throw new Error(r.error.message)
+      if (!r.ok) {
+        throw new Error(r.error.message)
+      }
       return [r.value.responsibleUnitId, ...r.value.cooperatingUnitIds]
     }
     expect(at('E0403', WANGJING)).toEqual(['city-rq'])

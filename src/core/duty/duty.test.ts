@@ -8,7 +8,11 @@ import { resolveDuty } from './resolve.ts'
 const SHICHAHAI = '110102012' // 西城区什刹海街道
 const JINRONGJIE = '110102011' // 西城区金融街街道
 const DONGHUAMEN = '110101001' // 东城区东华门街道
-const NAMES: Record<string, string> = { '110102': '西城区', [SHICHAHAI]: '什刹海街道', [JINRONGJIE]: '金融街街道' }
+const NAMES: Record<string, string> = {
+  '110102': '西城区',
+  [SHICHAHAI]: '什刹海街道',
+  [JINRONGJIE]: '金融街街道',
+}
 const names = { regionName: (code: string) => NAMES[code] }
 const office = (street: string) => `${street}-office`
 
@@ -22,7 +26,9 @@ function q(classId: string, street: string | undefined, extra: Partial<DutyQuery
 
 function unit(rules: DutyRuleSet, query: DutyQuery): string {
   const r = resolveDuty(rules, query, office, names)
-  if (!r.ok) throw new Error(r.error.message)
+  if (!r.ok) {
+    throw new Error(r.error.message)
+  }
   return r.value.responsibleUnitId
 }
 
@@ -30,19 +36,45 @@ const RULES = set(
   { id: 'R3', classIds: ['E01'], scope: '110000', responsibleUnitId: 'city-cgw' },
   { id: 'R4', classIds: ['E0102'], scope: '110000', responsibleUnitId: 'city-hw' },
   { id: 'R5', classIds: ['E0102'], scope: '110102', responsibleUnitId: '110102-hw' },
-  { id: 'R12', classIds: ['E0102'], scope: SHICHAHAI, responsibleUnitId: `${SHICHAHAI}-office`, cooperatingUnitIds: ['110102-zf'] },
-  { id: 'R20', classIds: '*', scope: '110000', responsibleUnitId: 'city-jdzx', conditions: { kind: 'component' } },
+  {
+    id: 'R12',
+    classIds: ['E0102'],
+    scope: SHICHAHAI,
+    responsibleUnitId: `${SHICHAHAI}-office`,
+    cooperatingUnitIds: ['110102-zf'],
+  },
+  {
+    id: 'R20',
+    classIds: '*',
+    scope: '110000',
+    responsibleUnitId: 'city-jdzx',
+    conditions: { kind: 'component' },
+  },
   { id: 'R30', classIds: ['C0210'], scope: '110000', responsibleUnitId: 'district-jt' },
-  { id: 'R31', classIds: ['C0210'], scope: '110000', responsibleUnitId: 'street-office', conditions: { roadGrade: ['alley'] } },
+  {
+    id: 'R31',
+    classIds: ['C0210'],
+    scope: '110000',
+    responsibleUnitId: 'street-office',
+    conditions: { roadGrade: ['alley'] },
+  },
   { id: 'R40', classIds: ['E0301'], scope: '110000', responsibleUnitId: 'city-zj' },
-  { id: 'R41', classIds: ['E0301'], scope: '110000', responsibleUnitId: 'district-zf', conditions: { timeWindow: { from: '22:00', to: '06:00' } } },
+  {
+    id: 'R41',
+    classIds: ['E0301'],
+    scope: '110000',
+    responsibleUnitId: 'district-zf',
+    conditions: { timeWindow: { from: '22:00', to: '06:00' } },
+  },
 )
 
 describe('resolveDuty: precedence', () => {
   it('a minor class beats its major class, and the explanation says so in words', () => {
     const r = resolveDuty(RULES, q('E0102', DONGHUAMEN), office, names)
     expect(r.ok && r.value.ruleId).toBe('R4')
-    if (!r.ok) return
+    if (!r.ok) {
+      return
+    }
     expect(r.value.explanation).toContain('规则 R4（小类 E0102 · 全市）比规则 R3（大类 E01 · 全市）更具体')
     expect(r.value.candidates.map((c) => [c.ruleId, c.lostBecause?.criterion])).toEqual([
       ['R4', undefined],
@@ -55,13 +87,19 @@ describe('resolveDuty: precedence', () => {
     expect(unit(RULES, q('E0102', JINRONGJIE))).toBe('110102-hw')
     expect(unit(RULES, q('E0102', DONGHUAMEN))).toBe('city-hw')
     const r = resolveDuty(RULES, q('E0102', SHICHAHAI), office, names)
-    if (!r.ok) throw new Error('expected a resolution')
+    if (!r.ok) {
+      throw new Error('expected a resolution')
+    }
     expect(r.value.cooperatingUnitIds).toEqual(['110102-zf'])
-    expect(r.value.explanation).toContain('规则 R12（小类 E0102 · 西城区什刹海街道）比规则 R5（小类 E0102 · 西城区）范围更细')
+    expect(r.value.explanation).toContain(
+      '规则 R12（小类 E0102 · 西城区什刹海街道）比规则 R5（小类 E0102 · 西城区）范围更细',
+    )
   })
 
   it('a grid code alone places the case in its street', () => {
-    expect(unit(RULES, { classId: 'E0102', regionCodes: { grid: `${SHICHAHAI}001002` } })).toBe(`${SHICHAHAI}-office`)
+    expect(unit(RULES, { classId: 'E0102', regionCodes: { grid: `${SHICHAHAI}001002` } })).toBe(
+      `${SHICHAHAI}-office`,
+    )
   })
 
   it('a major prefix covers every minor class of that major only', () => {
@@ -89,7 +127,9 @@ describe('resolveDuty: precedence', () => {
       { id: 'R3', classIds: ['E0501'], scope: '110000', responsibleUnitId: 'u-3' },
     )
     const r = resolveDuty(tied, q('E0501', DONGHUAMEN), office)
-    if (!r.ok) throw new Error('expected a resolution')
+    if (!r.ok) {
+      throw new Error('expected a resolution')
+    }
     expect(r.value.responsibleUnitId).toBe('u-3')
     expect(r.value.overlap).toBe(true)
     expect(r.value.explanation).toContain('重叠')
@@ -118,7 +158,9 @@ describe('resolveDuty: conditions', () => {
 describe('resolveDuty: territorial fallback', () => {
   it('with no matching rule the street office owns the case', () => {
     const r = resolveDuty(RULES, q('E0601', SHICHAHAI), office, names)
-    if (!r.ok) throw new Error('expected a resolution')
+    if (!r.ok) {
+      throw new Error('expected a resolution')
+    }
     expect(r.value.ruleId).toBe('fallback')
     expect(r.value.responsibleUnitId).toBe(`${SHICHAHAI}-office`)
     expect(r.value.explanation).toContain('属地兜底')
@@ -155,21 +197,53 @@ describe('lintDuty', () => {
     { id: 'L2', classIds: ['E0501'], scope: '110102', responsibleUnitId: '110102-zf' },
     { id: 'L3', classIds: ['E0501', 'E0502'], scope: '110102', responsibleUnitId: '110102-cgw' },
     // not overlaps: disjoint windows; a finer scope; a conditional specialisation
-    { id: 'L4', classIds: ['E0301'], scope: '110101', responsibleUnitId: 'a', conditions: { timeWindow: { from: '22:00', to: '06:00' } } },
-    { id: 'L5', classIds: ['E0301'], scope: '110101', responsibleUnitId: 'b', conditions: { timeWindow: { from: '06:00', to: '22:00' } } },
+    {
+      id: 'L4',
+      classIds: ['E0301'],
+      scope: '110101',
+      responsibleUnitId: 'a',
+      conditions: { timeWindow: { from: '22:00', to: '06:00' } },
+    },
+    {
+      id: 'L5',
+      classIds: ['E0301'],
+      scope: '110101',
+      responsibleUnitId: 'b',
+      conditions: { timeWindow: { from: '06:00', to: '22:00' } },
+    },
     { id: 'L6', classIds: ['E0501'], scope: SHICHAHAI, responsibleUnitId: 'c' },
-    { id: 'L7', classIds: ['E0501'], scope: '110102', responsibleUnitId: 'd', conditions: { roadGrade: ['alley'] } },
+    {
+      id: 'L7',
+      classIds: ['E0501'],
+      scope: '110102',
+      responsibleUnitId: 'd',
+      conditions: { roadGrade: ['alley'] },
+    },
   )
 
   it('finds the seeded overlap and nothing else', () => {
     const { overlaps } = lintDuty(seeded, classes, streets)
-    expect(overlaps.map((o) => [o.ruleIds, o.classPattern, o.scope, o.winnerRuleId])).toEqual([[['L2', 'L3'], 'E0501', '110102', 'L2']])
+    expect(overlaps.map((o) => [o.ruleIds, o.classPattern, o.scope, o.winnerRuleId])).toEqual([
+      [['L2', 'L3'], 'E0501', '110102', 'L2'],
+    ])
   })
 
   it('reports the overlap of two night windows that intersect', () => {
     const nights = set(
-      { id: 'N1', classIds: ['E0301'], scope: '110000', responsibleUnitId: 'a', conditions: { timeWindow: { from: '22:00', to: '06:00' } } },
-      { id: 'N2', classIds: ['E0301'], scope: '110000', responsibleUnitId: 'b', conditions: { timeWindow: { from: '05:00', to: '07:00' } } },
+      {
+        id: 'N1',
+        classIds: ['E0301'],
+        scope: '110000',
+        responsibleUnitId: 'a',
+        conditions: { timeWindow: { from: '22:00', to: '06:00' } },
+      },
+      {
+        id: 'N2',
+        classIds: ['E0301'],
+        scope: '110000',
+        responsibleUnitId: 'b',
+        conditions: { timeWindow: { from: '05:00', to: '07:00' } },
+      },
     )
     expect(lintDuty(nights, [], []).overlaps).toHaveLength(1)
   })
@@ -188,8 +262,14 @@ describe('lintDuty', () => {
   })
 
   it('is fast enough for 100 classes × 349 streets × 2,000 rules', () => {
-    const manyClasses = Array.from({ length: 100 }, (_, i) => ({ id: `E${String(1 + (i % 6)).padStart(2, '0')}${String(1 + Math.floor(i / 6)).padStart(2, '0')}` }))
-    const manyStreets = Array.from({ length: 349 }, (_, i) => ({ code: `1101${String(1 + (i % 16)).padStart(2, '0')}${String(i).padStart(3, '0')}`, name: `s${i}`, districtCode: `1101${String(1 + (i % 16)).padStart(2, '0')}` }))
+    const manyClasses = Array.from({ length: 100 }, (_, i) => ({
+      id: `E${String(1 + (i % 6)).padStart(2, '0')}${String(1 + Math.floor(i / 6)).padStart(2, '0')}`,
+    }))
+    const manyStreets = Array.from({ length: 349 }, (_, i) => ({
+      code: `1101${String(1 + (i % 16)).padStart(2, '0')}${String(i).padStart(3, '0')}`,
+      name: `s${i}`,
+      districtCode: `1101${String(1 + (i % 16)).padStart(2, '0')}`,
+    }))
     const rules: DutyRule[] = Array.from({ length: 2000 }, (_, i) => ({
       id: `X${i}`,
       classIds: [manyClasses[i % 100].id],
@@ -219,7 +299,11 @@ describe('replayDuty', () => {
     { caseId: 'c2', query: q('E0502', JINRONGJIE), actualUnitId: '110102-zf' },
     { caseId: 'c3', query: q('E0501', SHICHAHAI), actualUnitId: 'city-zf' },
     { caseId: 'c4', query: q('E0502', `${SHICHAHAI.slice(0, 6)}013`), actualUnitId: '110102-zf' },
-    { caseId: 'c5', query: { classId: 'E0502', regionCodes: { grid: `${SHICHAHAI}002001` } }, actualUnitId: `${SHICHAHAI}-office` },
+    {
+      caseId: 'c5',
+      query: { classId: 'E0502', regionCodes: { grid: `${SHICHAHAI}002001` } },
+      actualUnitId: `${SHICHAHAI}-office`,
+    },
   ]
 
   it('lists exactly the cases that would go elsewhere, with before and after', () => {
@@ -239,7 +323,18 @@ describe('replayDuty', () => {
 
 describe('parseDutyRules', () => {
   it('accepts a valid list', () => {
-    const r = parseDutyRules({ version: '1', rules: [{ id: 'R1', classIds: ['E0102', 'E01'], scope: '110102012', responsibleUnitId: 'x', conditions: { timeWindow: { from: '22:00', to: '06:00' } } }] })
+    const r = parseDutyRules({
+      version: '1',
+      rules: [
+        {
+          id: 'R1',
+          classIds: ['E0102', 'E01'],
+          scope: '110102012',
+          responsibleUnitId: 'x',
+          conditions: { timeWindow: { from: '22:00', to: '06:00' } },
+        },
+      ],
+    })
     expect(r.ok).toBe(true)
   })
 
@@ -248,12 +343,26 @@ describe('parseDutyRules', () => {
       version: '1',
       rules: [
         { id: 'R1', classIds: ['X0102', 'E1'], scope: '1101', responsibleUnitId: 'x' },
-        { id: 'R2', classIds: '*', scope: '110000', responsibleUnitId: 'x', conditions: { weather: 'rain', timeWindow: { from: '25:00', to: '6:00' } } },
+        {
+          id: 'R2',
+          classIds: '*',
+          scope: '110000',
+          responsibleUnitId: 'x',
+          conditions: { weather: 'rain', timeWindow: { from: '25:00', to: '6:00' } },
+        },
         { id: 'R2', classIds: ['E0102'], scope: '110000', responsibleUnitId: '' },
-        { id: 'R4', classIds: ['C01'], scope: '110000', responsibleUnitId: 'x', conditions: { roadGrade: ['highway'], kind: 'event' } },
+        {
+          id: 'R4',
+          classIds: ['C01'],
+          scope: '110000',
+          responsibleUnitId: 'x',
+          conditions: { roadGrade: ['highway'], kind: 'event' },
+        },
       ],
     })
-    if (r.ok) throw new Error('expected problems')
+    if (r.ok) {
+      throw new Error('expected problems')
+    }
     expect(r.error.code).toBe('DUTY_RULES_INVALID')
     const fields = (r.error.details as { field: string }[]).map((p) => p.field)
     expect(fields).toEqual([

@@ -30,7 +30,9 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/
 export function parseDutyRules(json: unknown): Result<DutyRuleSet> {
   const problems: ValidationProblem[] = []
   if (!isRecord(json)) {
-    return failWithProblems('DUTY_RULES_INVALID', 'responsibility list', [{ field: '', message: 'must be a JSON object' }])
+    return failWithProblems('DUTY_RULES_INVALID', 'responsibility list', [
+      { field: '', message: 'must be a JSON object' },
+    ])
   }
   checkKnownKeys(json, ['version', 'rules'], '', problems)
   if (typeof json.version !== 'string' || json.version.trim() === '') {
@@ -43,13 +45,19 @@ export function parseDutyRules(json: unknown): Result<DutyRuleSet> {
     const ids = new Set<string>()
     json.rules.forEach((raw: unknown, i) => {
       const rule = checkRule(raw, i, problems)
-      if (!rule) return
-      if (ids.has(rule.id)) problems.push({ field: `rules[${rule.id}].id`, message: `rule id ${rule.id} is used twice` })
+      if (!rule) {
+        return
+      }
+      if (ids.has(rule.id)) {
+        problems.push({ field: `rules[${rule.id}].id`, message: `rule id ${rule.id} is used twice` })
+      }
       ids.add(rule.id)
       rules.push(rule)
     })
   }
-  if (problems.length > 0) return failWithProblems('DUTY_RULES_INVALID', 'responsibility list', problems)
+  if (problems.length > 0) {
+    return failWithProblems('DUTY_RULES_INVALID', 'responsibility list', problems)
+  }
   return ok(Object.freeze({ version: json.version as string, rules: Object.freeze(rules) }))
 }
 
@@ -61,24 +69,41 @@ function checkRule(raw: unknown, i: number, problems: ValidationProblem[]): Duty
   const hasId = typeof raw.id === 'string' && raw.id.trim() !== ''
   const at = hasId ? `rules[${String(raw.id)}]` : `rules[${i}]`
   const before = problems.length
-  if (!hasId) problems.push({ field: `${at}.id`, message: 'must be a non-empty string' })
+  if (!hasId) {
+    problems.push({ field: `${at}.id`, message: 'must be a non-empty string' })
+  }
   checkKnownKeys(raw, RULE_KEYS, at, problems)
 
   const classIds = raw.classIds
   if (classIds !== '*') {
     if (!Array.isArray(classIds) || classIds.length === 0) {
-      problems.push({ field: `${at}.classIds`, message: "must be '*' or a non-empty array of class ids ('E0102') or major prefixes ('E01')" })
+      problems.push({
+        field: `${at}.classIds`,
+        message: "must be '*' or a non-empty array of class ids ('E0102') or major prefixes ('E01')",
+      })
     } else {
       classIds.forEach((c: unknown, j) => {
         if (typeof c !== 'string' || !CLASS_PATTERN.test(c)) {
-          problems.push({ field: `${at}.classIds[${j}]`, message: `bad class pattern ${JSON.stringify(c)} (expected C/E + 2-digit major [+ 2-digit minor])` })
+          problems.push({
+            field: `${at}.classIds[${j}]`,
+            message: `bad class pattern ${JSON.stringify(c)} (expected C/E + 2-digit major [+ 2-digit minor])`,
+          })
         }
       })
-      if (new Set(classIds).size !== classIds.length) problems.push({ field: `${at}.classIds`, message: 'lists a class twice' })
+      if (new Set(classIds).size !== classIds.length) {
+        problems.push({ field: `${at}.classIds`, message: 'lists a class twice' })
+      }
     }
   }
-  if (typeof raw.scope !== 'string' || !SCOPE_PATTERN.test(raw.scope) || scopeLevelOf(raw.scope) === undefined) {
-    problems.push({ field: `${at}.scope`, message: `bad scope code ${JSON.stringify(raw.scope)} (expected 6, 9, 12 or 15 digits; 110000 = whole city)` })
+  if (
+    typeof raw.scope !== 'string' ||
+    !SCOPE_PATTERN.test(raw.scope) ||
+    scopeLevelOf(raw.scope) === undefined
+  ) {
+    problems.push({
+      field: `${at}.scope`,
+      message: `bad scope code ${JSON.stringify(raw.scope)} (expected 6, 9, 12 or 15 digits; 110000 = whole city)`,
+    })
   }
   if (typeof raw.responsibleUnitId !== 'string' || raw.responsibleUnitId.trim() === '') {
     problems.push({ field: `${at}.responsibleUnitId`, message: 'must be a non-empty string' })
@@ -99,12 +124,22 @@ function checkRule(raw: unknown, i: number, problems: ValidationProblem[]): Duty
   if (raw.priority !== undefined && (typeof raw.priority !== 'number' || !Number.isInteger(raw.priority))) {
     problems.push({ field: `${at}.priority`, message: 'must be an integer' })
   }
-  const conditions = raw.conditions === undefined ? undefined : checkConditions(raw.conditions, `${at}.conditions`, classIds, problems)
-  if (problems.length > before) return undefined
+  const conditions =
+    raw.conditions === undefined
+      ? undefined
+      : checkConditions(raw.conditions, `${at}.conditions`, classIds, problems)
+  if (problems.length > before) {
+    return undefined
+  }
   return Object.freeze({ ...(raw as unknown as DutyRule), ...(conditions ? { conditions } : {}) })
 }
 
-function checkConditions(raw: unknown, at: string, classIds: unknown, problems: ValidationProblem[]): DutyConditions | undefined {
+function checkConditions(
+  raw: unknown,
+  at: string,
+  classIds: unknown,
+  problems: ValidationProblem[],
+): DutyConditions | undefined {
   if (!isRecord(raw)) {
     problems.push({ field: at, message: 'must be an object' })
     return undefined
@@ -116,7 +151,10 @@ function checkConditions(raw: unknown, at: string, classIds: unknown, problems: 
   if (raw.roadGrade !== undefined) {
     const g = raw.roadGrade
     if (!Array.isArray(g) || g.length === 0 || g.some((x) => !ROAD_GRADES.includes(x as RoadGrade))) {
-      problems.push({ field: `${at}.roadGrade`, message: `must be a non-empty array of ${ROAD_GRADES.join(', ')}` })
+      problems.push({
+        field: `${at}.roadGrade`,
+        message: `must be a non-empty array of ${ROAD_GRADES.join(', ')}`,
+      })
     }
   }
   if (raw.assetOwner !== undefined) {
@@ -125,14 +163,19 @@ function checkConditions(raw: unknown, at: string, classIds: unknown, problems: 
       problems.push({ field: `${at}.assetOwner`, message: 'must be a non-empty array of owner names' })
     }
   }
-  if (raw.timeWindow !== undefined) checkTimeWindow(raw.timeWindow, `${at}.timeWindow`, problems)
+  if (raw.timeWindow !== undefined) {
+    checkTimeWindow(raw.timeWindow, `${at}.timeWindow`, problems)
+  }
   if (raw.kind !== undefined) {
     if (raw.kind !== 'component' && raw.kind !== 'event') {
       problems.push({ field: `${at}.kind`, message: "must be 'component' or 'event'" })
     } else if (Array.isArray(classIds)) {
       const letter = raw.kind === 'component' ? 'C' : 'E'
       if (classIds.every((c) => typeof c === 'string' && !c.startsWith(letter))) {
-        problems.push({ field: `${at}.kind`, message: `${raw.kind} can never match classes ${classIds.join(', ')}` })
+        problems.push({
+          field: `${at}.kind`,
+          message: `${raw.kind} can never match classes ${classIds.join(', ')}`,
+        })
       }
     }
   }
@@ -148,10 +191,16 @@ function checkTimeWindow(raw: unknown, at: string, problems: ValidationProblem[]
   const w = raw as Partial<Record<keyof TimeWindow, unknown>>
   for (const key of ['from', 'to'] as const) {
     if (typeof w[key] !== 'string' || !HHMM.test(w[key])) {
-      problems.push({ field: `${at}.${key}`, message: `bad time ${JSON.stringify(w[key])} (expected HH:MM, 00:00–23:59)` })
+      problems.push({
+        field: `${at}.${key}`,
+        message: `bad time ${JSON.stringify(w[key])} (expected HH:MM, 00:00–23:59)`,
+      })
     }
   }
   if (w.from !== undefined && w.from === w.to) {
-    problems.push({ field: at, message: 'from equals to: the window is empty; leave timeWindow out for all day' })
+    problems.push({
+      field: at,
+      message: 'from equals to: the window is empty; leave timeWindow out for all day',
+    })
   }
 }

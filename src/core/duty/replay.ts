@@ -1,4 +1,11 @@
-import type { DutyNames, DutyResolution, DutyRuleSet, PastCase, ReplayChange, ReplayResult } from './duty.types.ts'
+import type {
+  DutyNames,
+  DutyResolution,
+  DutyRuleSet,
+  PastCase,
+  ReplayChange,
+  ReplayResult,
+} from './duty.types.ts'
 import { resolveDuty } from './resolve.ts'
 
 /**
@@ -20,9 +27,15 @@ export function replayDuty(
   for (const c of pastCases) {
     const before = outcome(resolveDuty(current, c.query, fallback, names))
     const after = outcome(resolveDuty(proposed, c.query, fallback, names))
-    if (before.unit === c.actualUnitId) matchedActualBefore++
-    if (after.unit === c.actualUnitId) matchedActualAfter++
-    if (before.unit === after.unit) continue
+    if (before.unit === c.actualUnitId) {
+      matchedActualBefore++
+    }
+    if (after.unit === c.actualUnitId) {
+      matchedActualAfter++
+    }
+    if (before.unit === after.unit) {
+      continue
+    }
     changed.push({
       caseId: c.caseId,
       from: before.unit,
@@ -40,7 +53,9 @@ export function replayDuty(
 }
 
 function outcome(r: ReturnType<typeof resolveDuty>): { unit: string; ruleId: string; explanation: string } {
-  if (r.ok) return pick(r.value)
+  if (r.ok) {
+    return pick(r.value)
+  }
   return { unit: 'none', ruleId: 'none', explanation: r.error.message }
 }
 

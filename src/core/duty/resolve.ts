@@ -1,7 +1,21 @@
 import { fail, ok } from '../errors.ts'
 import type { Result } from '../errors.ts'
-import type { DutyCandidate, DutyNames, DutyQuery, DutyReason, DutyResolution, DutyRuleSet } from './duty.types.ts'
-import { beatMessage, comparePrecedence, describeMatch, describeScope, matchRules, streetOf } from './rule-match.ts'
+import type {
+  DutyCandidate,
+  DutyNames,
+  DutyQuery,
+  DutyReason,
+  DutyResolution,
+  DutyRuleSet,
+} from './duty.types.ts'
+import {
+  beatMessage,
+  comparePrecedence,
+  describeMatch,
+  describeScope,
+  matchRules,
+  streetOf,
+} from './rule-match.ts'
 
 /** How many losing rules the one-line explanation names; all of them are in `candidates`. */
 const EXPLAINED_LOSERS = 3
@@ -20,7 +34,9 @@ export function resolveDuty(
   names?: DutyNames,
 ): Result<DutyResolution> {
   const matches = matchRules(ruleSet, query)
-  if (matches.length === 0) return resolveByFallback(query, fallback, names)
+  if (matches.length === 0) {
+    return resolveByFallback(query, fallback, names)
+  }
 
   matches.sort((a, b) => comparePrecedence(a, b).order)
   const winner = matches[0]
@@ -38,11 +54,21 @@ export function resolveDuty(
       priority: m.priority,
       responsibleUnitId: m.rule.responsibleUnitId,
     }
-    if (i === 0) return base
+    if (i === 0) {
+      return base
+    }
     const { criterion } = comparePrecedence(winner, m)
     const message = beatMessage(winner, m, criterion, names)
-    if (criterion === 'id') overlap = true
-    reasons.push({ code: criterion === 'id' ? 'overlap' : 'beats', ruleId: winner.rule.id, otherRuleId: m.rule.id, criterion, message })
+    if (criterion === 'id') {
+      overlap = true
+    }
+    reasons.push({
+      code: criterion === 'id' ? 'overlap' : 'beats',
+      ruleId: winner.rule.id,
+      otherRuleId: m.rule.id,
+      criterion,
+      message,
+    })
     return { ...base, lostBecause: { criterion, message } }
   })
 
@@ -85,10 +111,15 @@ function resolveByFallback(
   }
   const unit = fallback(street)
   if (unit === undefined) {
-    return fail('DUTY_NO_OWNER', `没有规则覆盖小类 ${query.classId}，且街道 ${street} 没有登记办事处，无法属地兜底`, 'regionCodes.street', {
-      classId: query.classId,
-      streetCode: street,
-    })
+    return fail(
+      'DUTY_NO_OWNER',
+      `没有规则覆盖小类 ${query.classId}，且街道 ${street} 没有登记办事处，无法属地兜底`,
+      'regionCodes.street',
+      {
+        classId: query.classId,
+        streetCode: street,
+      },
+    )
   }
   const explanation = `没有规则覆盖小类 ${query.classId}，按属地兜底由${describeScope(street, names)}负责（${unit}）`
   return ok({

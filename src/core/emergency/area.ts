@@ -49,10 +49,14 @@ export function checkArea(a: IncidentArea): Result<never> | undefined {
       }
       let vertices = 0
       for (const rings of polys) {
-        if (rings.length === 0) return fail('GEO_INVALID', 'a polygon has no rings', 'area.polygon')
+        if (rings.length === 0) {
+          return fail('GEO_INVALID', 'a polygon has no rings', 'area.polygon')
+        }
         for (const ring of rings) {
           vertices += ring.length
-          if (ring.length < 4) return fail('GEO_INVALID', 'a ring needs at least 4 positions', 'area.polygon')
+          if (ring.length < 4) {
+            return fail('GEO_INVALID', 'a ring needs at least 4 positions', 'area.polygon')
+          }
           const [f, l] = [ring[0], ring[ring.length - 1]]
           if (f[0] !== l[0] || f[1] !== l[1]) {
             return fail('GEO_INVALID', 'a ring must be closed (last position = first)', 'area.polygon')
@@ -76,7 +80,9 @@ export function checkArea(a: IncidentArea): Result<never> | undefined {
  */
 export function areaShape(a: IncidentArea, region?: Region): Result<AreaShape> {
   const bad = checkArea(a)
-  if (bad) return bad
+  if (bad) {
+    return bad
+  }
   switch (a.kind) {
     case 'region': {
       if (!region || region.code !== a.code) {

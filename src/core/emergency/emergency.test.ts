@@ -15,7 +15,9 @@ const AREA = { kind: 'circle', center: { lon: 116.38, lat: 39.94 }, radiusM: 200
 
 function step(s: EmergencyState, cmd: EmergencyCommand, actor: Actor = leader, at = T0): Applied {
   const r = applyEmergency(s, cmd, actor, at)
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
+  if (!r.ok) {
+    throw new Error(`${r.error.code}: ${r.error.message}`)
+  }
   return r.value
 }
 
@@ -87,7 +89,9 @@ describe('emergency command mode: idle → active → idle', () => {
     const done = step(s, ack, handler, T0 + 60_000)
     expect(done.change).toMatchObject({ kind: 'acknowledged', ack: { unitId: 'u-xc-cgw', at: T0 + 60_000 } })
     expect(code(done.state, ack, handler)).toBe('EMERGENCY_ALREADY_ACKNOWLEDGED')
-    if (done.state.status !== 'active') throw new Error('still active')
+    if (done.state.status !== 'active') {
+      throw new Error('still active')
+    }
     expect(pendingAcks(done.state.instructions[0])).toEqual(['u-xc-hw'])
     // a dispatcher of the team's unit acknowledges for it
     expect(
@@ -147,7 +151,9 @@ describe('incident areas', () => {
 
   it('a drawn polygon contains points inside it only; its box is the prefilter', () => {
     const r = areaShape(square)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     expect(r.value.bbox).toEqual([116.3, 39.9, 116.4, 40.0])
     expect(r.value.contains(116.35, 39.95)).toBe(true)
     expect(r.value.contains(116.45, 39.95)).toBe(false)
@@ -155,7 +161,9 @@ describe('incident areas', () => {
 
   it('a circle contains points by great-circle distance', () => {
     const r = areaShape(AREA)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     // 0.017° of latitude ≈ 1.9 km, 0.02° ≈ 2.2 km
     expect(r.value.contains(116.38, 39.957)).toBe(true)
     expect(r.value.contains(116.38, 39.96)).toBe(false)
@@ -177,7 +185,9 @@ describe('incident areas', () => {
     }
     expect(areaShape({ kind: 'region', code: '110102001' }).ok).toBe(false)
     const r = areaShape({ kind: 'region', code: '110102001' }, region)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     expect(r.value.contains(116.35, 39.95)).toBe(true)
     expect(r.value.regionCode).toBe('110102001')
   })

@@ -79,10 +79,14 @@ export function applyEmergency(
   })
 
   if (state.status === 'idle') {
-    if (cmd.type !== 'start') return fail('EMERGENCY_NOT_ACTIVE', 'no emergency is active')
+    if (cmd.type !== 'start') {
+      return fail('EMERGENCY_NOT_ACTIVE', 'no emergency is active')
+    }
     const title = cmd.title.trim()
     const bad = checkTitle(title) ?? checkArea(cmd.area)
-    if (bad) return bad
+    if (bad) {
+      return bad
+    }
     const incident: Incident = {
       id: cmd.id,
       title,
@@ -104,7 +108,9 @@ export function applyEmergency(
       return fail('EMERGENCY_ALREADY_ACTIVE', `emergency "${incident.title}" is already active`)
     case 'instruct': {
       const text = cmd.text.trim()
-      if (!text) return fail('VALIDATION_FAILED', 'the instruction has no text', 'text')
+      if (!text) {
+        return fail('VALIDATION_FAILED', 'the instruction has no text', 'text')
+      }
       if (text.length > MAX_TEXT) {
         return fail('VALIDATION_FAILED', `the instruction is longer than ${MAX_TEXT} characters`, 'text')
       }
@@ -192,7 +198,9 @@ export function applyEmergency(
       const title = cmd.title?.trim() ?? incident.title
       const area = cmd.area ?? incident.area
       const bad = checkTitle(title) ?? checkArea(area)
-      if (bad) return bad
+      if (bad) {
+        return bad
+      }
       if (title === incident.title && cmd.area === undefined && !cmd.note?.trim()) {
         return fail('VALIDATION_FAILED', 'nothing to update: give a title, an area or a note', 'body')
       }
@@ -238,7 +246,9 @@ export function areaLabel(a: IncidentArea): string {
 }
 
 function checkTitle(title: string): Result<never> | undefined {
-  if (!title) return fail('VALIDATION_FAILED', 'the incident needs a title', 'title')
+  if (!title) {
+    return fail('VALIDATION_FAILED', 'the incident needs a title', 'title')
+  }
   if (title.length > MAX_TITLE) {
     return fail('VALIDATION_FAILED', `the title is longer than ${MAX_TITLE} characters`, 'title')
   }

@@ -36,7 +36,9 @@ export function nearbyTeams(teams: readonly Team[], q: NearbyQuery): NearbyTeam[
   const out: NearbyTeam[] = []
   for (const team of teams) {
     const distanceM = haversineM(lon, lat, team.position.lon, team.position.lat)
-    if (distanceM > max) continue
+    if (distanceM > max) {
+      continue
+    }
     const reason = unavailable(team, q)
     const score =
       distanceM +
@@ -57,9 +59,17 @@ export function nearbyTeams(teams: readonly Team[], q: NearbyQuery): NearbyTeam[
 }
 
 function unavailable(t: Team, q: NearbyQuery): string | undefined {
-  if (t.status === 'off') return '已下线'
-  if (!onShift(t.shift, q.localMinuteOfDay, q.isoWeekday)) return '不在班'
-  if (t.status === 'busy') return '忙碌'
-  if (t.load >= t.capacity) return `任务已满（${t.load}/${t.capacity}）`
+  if (t.status === 'off') {
+    return '已下线'
+  }
+  if (!onShift(t.shift, q.localMinuteOfDay, q.isoWeekday)) {
+    return '不在班'
+  }
+  if (t.status === 'busy') {
+    return '忙碌'
+  }
+  if (t.load >= t.capacity) {
+    return `任务已满（${t.load}/${t.capacity}）`
+  }
   return undefined
 }

@@ -55,7 +55,9 @@ export function step(
   config: EvaluationConfig = TEST_EVAL_CONFIG,
 ): Tracked {
   const r = apply(t.case, a, actor, at, env)
-  if (!r.ok) throw new Error(`${a.type} refused: ${r.error.code} ${r.error.message}`)
+  if (!r.ok) {
+    throw new Error(`${a.type} refused: ${r.error.code} ${r.error.message}`)
+  }
   const next = contributionOf(
     r.value.case,
     { prior: t.contribution, before: t.case, action: a.type, actorId: actor.id },

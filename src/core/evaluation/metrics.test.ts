@@ -199,7 +199,9 @@ describe('contributions as a case moves', () => {
     const all = [...c.history, c.contribution]
     for (let i = 1; i < all.length; i++) {
       for (const d of contributionDeltas(all[i - 1], all[i])) {
-        if (d.periodKind === 'month' && d.dimKind === 'street') total = addCounters(total, d.delta)
+        if (d.periodKind === 'month' && d.dimKind === 'street') {
+          total = addCounters(total, d.delta)
+        }
       }
     }
     expect(total).toEqual(countersOf(c.contribution!))

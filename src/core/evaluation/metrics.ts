@@ -66,7 +66,9 @@ export function contributionOf(
   config: EvaluationConfig,
 ): CaseContribution | undefined {
   const memo = nextMemo(c, input)
-  if (!memo) return undefined
+  if (!memo) {
+    return undefined
+  }
   const dims: ContributionDims = {
     ...(c.region.districtCode ? { district: c.region.districtCode } : {}),
     ...(c.region.streetCode ? { street: c.region.streetCode } : {}),
@@ -77,7 +79,9 @@ export function contributionOf(
     ...(c.classId ? { classId: c.classId } : {}),
   }
   const base = { caseId: c.id, periods: periodKeys(memo.anchorDue, config.utcOffsetMinutes), dims, memo }
-  if (input.excluded) return { ...base, flags: { ...NO_FLAGS, excluded: 1 }, satisfactionWeight: 0 }
+  if (input.excluded) {
+    return { ...base, flags: { ...NO_FLAGS, excluded: 1 }, satisfactionWeight: 0 }
+  }
   if (c.stage === 'merged' || c.stage === 'rejected') {
     return { ...base, flags: NO_FLAGS, satisfactionWeight: 0 }
   }
@@ -115,7 +119,9 @@ export function nextMemo(c: Case, input: ContributionInput): EvaluationMemo | un
   let memo: EvaluationMemo | undefined = prior?.memo
   if (!memo) {
     const { receive, handle } = c.due
-    if (receive === undefined || handle === undefined) return undefined
+    if (receive === undefined || handle === undefined) {
+      return undefined
+    }
     memo = { responseDue: receive, anchorDue: handle, handleDue: handle }
   }
   const moved = c.due.handle
@@ -157,7 +163,9 @@ export function emptyCounters(): Counters {
 /** a + sign × b, counter by counter. */
 export function addCounters(a: Counters, b: Counters, sign: 1 | -1 = 1): Counters {
   const out = {} as Record<CounterName, number>
-  for (const k of COUNTERS) out[k] = a[k] + sign * b[k]
+  for (const k of COUNTERS) {
+    out[k] = a[k] + sign * b[k]
+  }
   return out
 }
 
@@ -227,7 +235,9 @@ function compositeScore(
   weights: ScoreWeights,
   decimals: number,
 ): number | undefined {
-  if (basis.length === 0) return undefined
+  if (basis.length === 0) {
+    return undefined
+  }
   let sum = 0
   let w = 0
   for (const k of basis) {

@@ -40,11 +40,15 @@ export function rank(rows: readonly RankingRow[], config: EvaluationConfig): Ran
     .filter((s) => s.metrics.counters.dueClose >= config.minDueCases && s.metrics.score !== undefined)
     .sort((a, b) => b.metrics.score! - a.metrics.score! || compareKeys(a.key, b.key))
   const count = new Map<number, number>()
-  for (const s of eligible) count.set(s.metrics.score!, (count.get(s.metrics.score!) ?? 0) + 1)
+  for (const s of eligible) {
+    count.set(s.metrics.score!, (count.get(s.metrics.score!) ?? 0) + 1)
+  }
   const entries: RankingEntry[] = []
   let rankOf = 0
   eligible.forEach((s, i) => {
-    if (i === 0 || s.metrics.score !== eligible[i - 1].metrics.score) rankOf = i + 1
+    if (i === 0 || s.metrics.score !== eligible[i - 1].metrics.score) {
+      rankOf = i + 1
+    }
     entries.push({ key: s.key, rank: rankOf, tied: count.get(s.metrics.score!)! > 1, metrics: s.metrics })
   })
   const ranked = new Set(eligible)

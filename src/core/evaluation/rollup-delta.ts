@@ -36,7 +36,9 @@ export function rollupKeys(k: CaseContribution): RollupKey[] {
   const dims: [DimensionKind, string][] = [['city', '*']]
   for (const [kind, field] of DIM_FIELDS) {
     const v = k.dims[field]
-    if (v !== undefined) dims.push([kind, v])
+    if (v !== undefined) {
+      dims.push([kind, v])
+    }
   }
   const out: RollupKey[] = []
   for (const periodKind of PERIOD_KINDS) {
@@ -68,7 +70,11 @@ export function contributionDeltas(
       })
     }
   }
-  if (before) add(before, -1)
-  if (after) add(after, 1)
+  if (before) {
+    add(before, -1)
+  }
+  if (after) {
+    add(after, 1)
+  }
   return [...byKey.values()].filter((d) => COUNTERS.some((c) => d.delta[c] !== 0))
 }

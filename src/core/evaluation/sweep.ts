@@ -76,12 +76,16 @@ export interface SweepStep {
  */
 export function sweepDecision(c: Case, now: Instant, policy: SweepPolicy, env: LifecycleEnv): SweepStep[] {
   const clock = stageClock(c, env)
-  if (!clock) return []
+  if (!clock) {
+    return []
+  }
   const { deadline, urgent } = clock
   const memo = currentMemo(c, deadline)
   const base = { stage: c.stage, deadline }
   if (now < deadline) {
-    if (memo?.warnedAt !== undefined) return []
+    if (memo?.warnedAt !== undefined) {
+      return []
+    }
     const left = clock.measure(now, deadline)
     const span = clock.measure(clock.start, deadline)
     const { fraction, leadMs } = policy.warn
@@ -99,7 +103,9 @@ export function sweepDecision(c: Case, now: Instant, policy: SweepPolicy, env: L
     })
   }
   const superviseAt = env.addLimit(deadline, urgent ? policy.urgentSuperviseAfter : policy.superviseAfter)
-  if (now < superviseAt) return steps
+  if (now < superviseAt) {
+    return steps
+  }
   if (memo?.supervisedAt === undefined) {
     steps.push({
       kind: 'supervise',
@@ -113,10 +119,16 @@ export function sweepDecision(c: Case, now: Instant, policy: SweepPolicy, env: L
   let at = superviseAt
   for (let n = 1; ; n++) {
     at = env.addLimit(at, every)
-    if (now < at) break
-    if (n <= done) continue
+    if (now < at) {
+      break
+    }
+    if (n <= done) {
+      continue
+    }
     const to = nextLevel(level)
-    if (!to) break
+    if (!to) {
+      break
+    }
     steps.push({
       kind: 'escalate',
       ...base,
@@ -161,7 +173,9 @@ export function applySweepStep(c: Case, step: SweepStep, now: Instant, env: Life
     })
   }
   const r = apply(c, step.action!, SWEEPER, now, env)
-  if (!r.ok) return r
+  if (!r.ok) {
+    return r
+  }
   const sla: SlaMemo =
     step.kind === 'urge'
       ? { ...memo, urgedAt: now }
@@ -181,9 +195,13 @@ interface StageClock {
 
 /** The stage's deadline, when its clock started, and how its limit counts time. */
 function stageClock(c: Case, env: LifecycleEnv): StageClock | undefined {
-  if (!OPEN_STAGES.includes(c.stage)) return undefined
+  if (!OPEN_STAGES.includes(c.stage)) {
+    return undefined
+  }
   const deadline = stageDue(c)
-  if (deadline === undefined) return undefined
+  if (deadline === undefined) {
+    return undefined
+  }
   const t = c.times
   const [key, start]: [keyof StageLimits, Instant | undefined] =
     c.stage === 'reported'

@@ -28,7 +28,9 @@ describe('Holt-Winters forecast of daily case counts', () => {
 
   it('recovers trend and weekly season: each of the next 7 days within 6 cases of the truth', () => {
     expect(f.model.name).toBe('holt-winters-additive')
-    for (const s of f.steps) expect(Math.abs(s.mean - truth(55 + s.h))).toBeLessThan(6)
+    for (const s of f.steps) {
+      expect(Math.abs(s.mean - truth(55 + s.h))).toBeLessThan(6)
+    }
   })
 
   it('beats the seasonal-naive forecast on the same week', () => {
@@ -45,7 +47,9 @@ describe('Holt-Winters forecast of daily case counts', () => {
       expect(s.upper).toBeGreaterThanOrEqual(truth(55 + s.h))
     }
     const widths = f.steps.map((s) => s.upper - s.lower)
-    for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeGreaterThanOrEqual(widths[i - 1] - 1e-9)
+    for (let i = 1; i < widths.length; i++) {
+      expect(widths[i]).toBeGreaterThanOrEqual(widths[i - 1] - 1e-9)
+    }
   })
 
   it('scores lower MAE, RMSE and MASE than seasonal naive in rolling-origin evaluation', () => {
@@ -60,7 +64,9 @@ describe('Holt-Winters forecast of daily case counts', () => {
 
   it('fits parameters inside the admissible region', () => {
     const fit = fitHoltWinters(y, 7)
-    for (const p of [fit.alpha, fit.beta, fit.gamma]) expect(p).toBeGreaterThan(0)
+    for (const p of [fit.alpha, fit.beta, fit.gamma]) {
+      expect(p).toBeGreaterThan(0)
+    }
     expect(fit.gamma).toBeLessThanOrEqual(1 - fit.alpha + 1e-9)
   })
 })
@@ -90,6 +96,8 @@ describe('forecast edge cases', () => {
 
   it('never forecasts a negative count', () => {
     const y = Array.from({ length: 28 }, (_, t) => Math.max(0, 30 - 2 * t))
-    for (const s of forecastSeries(y, { horizon: 7 }).steps) expect(s.lower).toBeGreaterThanOrEqual(0)
+    for (const s of forecastSeries(y, { horizon: 7 }).steps) {
+      expect(s.lower).toBeGreaterThanOrEqual(0)
+    }
   })
 })

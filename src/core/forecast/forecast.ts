@@ -117,12 +117,16 @@ export function evaluateForecast(
     origins++
     for (const s of f.steps) {
       const t = origin + s.h - 1
-      if (t >= n) break
+      if (t >= n) {
+        break
+      }
       model.push(y[t] - s.mean)
       base.push(y[t] - seasonalNaive(train, m, s.h))
     }
   }
-  if (model.length === 0) return undefined
+  if (model.length === 0) {
+    return undefined
+  }
   const scale = mean(y.slice(m).map((v, i) => Math.abs(v - y[i])))
   const metrics = (e: readonly number[]): ErrorMetrics => {
     const mae = mean(e.map(Math.abs))

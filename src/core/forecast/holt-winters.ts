@@ -96,9 +96,13 @@ export function fitHoltWinters(y: readonly number[], m: number): HoltWintersFit 
   for (const a of ALPHAS) {
     for (const b of BETAS) {
       for (const g of GAMMAS) {
-        if (!admissible(a, b, g)) continue
+        if (!admissible(a, b, g)) {
+          continue
+        }
         const f = filterHoltWinters(y, m, a, b, g)
-        if (!best || f.sse < best.sse) best = f
+        if (!best || f.sse < best.sse) {
+          best = f
+        }
       }
     }
   }
@@ -116,14 +120,18 @@ export function fitHoltWinters(y: readonly number[], m: number): HoltWintersFit 
       const a = cur.alpha + da
       const b = cur.beta + db
       const g = cur.gamma + dg
-      if (!admissible(a, b, g)) continue
+      if (!admissible(a, b, g)) {
+        continue
+      }
       const f = filterHoltWinters(y, m, a, b, g)
       if (f.sse < cur.sse - 1e-12) {
         cur = f
         improved = true
       }
     }
-    if (!improved) step /= 2
+    if (!improved) {
+      step /= 2
+    }
   }
   return cur
 }

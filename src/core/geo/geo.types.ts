@@ -4,7 +4,13 @@ import type { MultiPolygon, Polygon } from 'geojson'
 export type RegionLevel = 'city' | 'district' | 'street' | 'community' | 'grid'
 
 /** Levels from coarsest to finest; a region's parent is one step to the left. */
-export const REGION_LEVELS: readonly RegionLevel[] = Object.freeze(['city', 'district', 'street', 'community', 'grid'])
+export const REGION_LEVELS: readonly RegionLevel[] = Object.freeze([
+  'city',
+  'district',
+  'street',
+  'community',
+  'grid',
+])
 
 /** Longitude, latitude in WGS84 degrees. */
 export type LonLat = readonly [lon: number, lat: number]

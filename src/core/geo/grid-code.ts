@@ -15,8 +15,12 @@ const LENGTH_BY_LEVEL: Readonly<Record<Exclude<RegionLevel, 'city'>, number>> = 
  * the code is not all digits or has no level's length.
  */
 export function levelOfCode(code: string): RegionLevel | undefined {
-  if (!/^\d+$/.test(code)) return undefined
-  if (code === CITY_CODE) return 'city'
+  if (!/^\d+$/.test(code)) {
+    return undefined
+  }
+  if (code === CITY_CODE) {
+    return 'city'
+  }
   switch (code.length) {
     case 6:
       return 'district'
@@ -34,8 +38,12 @@ export function levelOfCode(code: string): RegionLevel | undefined {
 /** Code of the parent region, read off the code itself (a district's parent is the city). */
 export function parentCodeOf(code: string): string | undefined {
   const level = levelOfCode(code)
-  if (level === undefined || level === 'city') return undefined
-  if (level === 'district') return CITY_CODE
+  if (level === undefined || level === 'city') {
+    return undefined
+  }
+  if (level === 'district') {
+    return CITY_CODE
+  }
   return code.slice(0, LENGTH_BY_LEVEL[level] - 3)
 }
 

@@ -4,22 +4,60 @@ import type { Region, RegionLevel, RegionSet } from './geo.types.ts'
 import { buildRegionIndex, findRegionsInText, lookup } from './region-index.ts'
 
 function rect(x0: number, y0: number, x1: number, y1: number): Polygon {
-  return { type: 'Polygon', coordinates: [[[x0, y1], [x1, y1], [x1, y0], [x0, y0], [x0, y1]]] }
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y1],
+        [x1, y1],
+        [x1, y0],
+        [x0, y0],
+        [x0, y1],
+      ],
+    ],
+  }
 }
 
-function region(code: string, name: string, level: RegionLevel, geometry: Polygon, parentCode?: string): Region {
+function region(
+  code: string,
+  name: string,
+  level: RegionLevel,
+  geometry: Polygon,
+  parentCode?: string,
+): Region {
   const xs = geometry.coordinates.flat().map((p) => p[0])
   const ys = geometry.coordinates.flat().map((p) => p[1])
   const bbox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] as const
-  return { code, name, level, ...(parentCode ? { parentCode } : {}), centroid: [(bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2], bbox, geometry }
+  return {
+    code,
+    name,
+    level,
+    ...(parentCode ? { parentCode } : {}),
+    centroid: [(bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2],
+    bbox,
+    geometry,
+  }
 }
 
 // A toy city: district A (x 0..2) with one street, one community and cells on its north half only
 // (two squares and one triangle); district B (x 2..4) has no cells.
-const triangle: Polygon = { type: 'Polygon', coordinates: [[[0, 1], [1, 1], [0, 0.5], [0, 1]]] }
+const triangle: Polygon = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [0, 1],
+      [1, 1],
+      [0, 0.5],
+      [0, 1],
+    ],
+  ],
+}
 const set: RegionSet = {
   city: region('110000', '北京市', 'city', rect(0, 0, 4, 2)),
-  districts: [region('110102', '西城区', 'district', rect(0, 0, 2, 2), '110000'), region('110105', '朝阳区', 'district', rect(2, 0, 4, 2), '110000')],
+  districts: [
+    region('110102', '西城区', 'district', rect(0, 0, 2, 2), '110000'),
+    region('110105', '朝阳区', 'district', rect(2, 0, 4, 2), '110000'),
+  ],
   streets: [
     region('110102012', '什刹海街道', 'street', rect(0, 0, 2, 2), '110102'),
     region('110105001', '建外街道', 'street', rect(2, 0, 4, 2), '110105'),

@@ -1,5 +1,12 @@
 import Flatbush from 'flatbush'
-import type { LookupResult, Region, RegionGeometry, RegionLevel, RegionMatch, RegionSet } from './geo.types.ts'
+import type {
+  LookupResult,
+  Region,
+  RegionGeometry,
+  RegionLevel,
+  RegionMatch,
+  RegionSet,
+} from './geo.types.ts'
 
 /**
  * A point → region index over a RegionSet: one flatbush tree per level (grid, community, street,
@@ -42,7 +49,9 @@ interface Shape {
  */
 export function buildRegionIndex(set: RegionSet): RegionIndex {
   const byCode = new Map<string, Region>()
-  for (const r of allRegions(set)) byCode.set(r.code, r)
+  for (const r of allRegions(set)) {
+    byCode.set(r.code, r)
+  }
   const levels: LevelIndex[] = [
     buildLevel('grid', set.grids, byCode),
     buildLevel('community', set.communities, byCode),
@@ -60,13 +69,17 @@ export function buildRegionIndex(set: RegionSet): RegionIndex {
  */
 export function lookup(index: RegionIndex, lon: number, lat: number): LookupResult | undefined {
   for (const level of index.levels) {
-    if (level.tree === undefined) continue
+    if (level.tree === undefined) {
+      continue
+    }
     const probe = level.probe
     probe.x = lon
     probe.y = lat
     probe.hit = -1
     level.tree.search(lon, lat, lon, lat, level.filter)
-    if (probe.hit >= 0) return level.answers[probe.hit]
+    if (probe.hit >= 0) {
+      return level.answers[probe.hit]
+    }
   }
   return undefined
 }
@@ -98,12 +111,22 @@ export function findRegionsInText(index: RegionIndex, text: string): RegionMatch
         break
       }
     }
-    if (!found) i++
+    if (!found) {
+      i++
+    }
   }
   const certain = new Set<string>()
-  for (const m of raw) if (m.regions.length === 1) certain.add(m.regions[0].code)
+  for (const m of raw) {
+    if (m.regions.length === 1) {
+      certain.add(m.regions[0].code)
+    }
+  }
   const isUnderCertain = (code: string): boolean => {
-    for (const c of certain) if (code !== c && code.startsWith(c)) return true
+    for (const c of certain) {
+      if (code !== c && code.startsWith(c)) {
+        return true
+      }
+    }
     return false
   }
   const out: RegionMatch[] = []
@@ -112,12 +135,25 @@ export function findRegionsInText(index: RegionIndex, text: string): RegionMatch
     let regions = m.regions
     if (regions.length > 1) {
       const narrowed = regions.filter((r) => isUnderCertain(r.code))
-      if (narrowed.length > 0) regions = narrowed
+      if (narrowed.length > 0) {
+        regions = narrowed
+      }
     }
     for (const r of regions) {
-      if (seen.has(r.code)) continue
+      if (seen.has(r.code)) {
+        continue
+      }
       seen.add(r.code)
-      out.push(Object.freeze({ code: r.code, name: r.name, level: r.level, matched: m.matched, start: m.start, end: m.end }))
+      out.push(
+        Object.freeze({
+          code: r.code,
+          name: r.name,
+          level: r.level,
+          matched: m.matched,
+          start: m.start,
+          end: m.end,
+        }),
+      )
     }
   }
   return out
@@ -137,33 +173,49 @@ function containsPoint(s: Shape, x: number, y: number): boolean {
       const yi = c[k + 1]
       const xj = c[k + 2]
       const yj = c[k + 3]
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) {
+        inside = !inside
+      }
     }
   }
   return inside
 }
 
-function buildLevel(level: LevelIndex['level'], regions: readonly Region[], byCode: ReadonlyMap<string, Region>): LevelIndex {
+function buildLevel(
+  level: LevelIndex['level'],
+  regions: readonly Region[],
+  byCode: ReadonlyMap<string, Region>,
+): LevelIndex {
   const shapes = regions.map((r) => toShape(r.geometry, r.bbox))
   const answers = regions.map((r) => answerFor(r, byCode))
   const probe = { x: 0, y: 0, hit: -1 }
   const filter = (i: number): boolean => {
     if (probe.hit < 0) {
       const s = shapes[i]
-      if (s.rect || containsPoint(s, probe.x, probe.y)) probe.hit = i
+      if (s.rect || containsPoint(s, probe.x, probe.y)) {
+        probe.hit = i
+      }
     }
     return false
   }
-  if (regions.length === 0) return Object.freeze({ level, tree: undefined, shapes, answers, probe, filter })
+  if (regions.length === 0) {
+    return Object.freeze({ level, tree: undefined, shapes, answers, probe, filter })
+  }
   const tree = new Flatbush(regions.length)
-  for (const r of regions) tree.add(r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3])
+  for (const r of regions) {
+    tree.add(r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3])
+  }
   tree.finish()
   return Object.freeze({ level, tree, shapes, answers, probe, filter })
 }
 
 function answerFor(region: Region, byCode: ReadonlyMap<string, Region>): LookupResult {
   const answer: Record<string, string> = { level: region.level }
-  for (let r: Region | undefined = region; r !== undefined && r.level !== 'city'; r = r.parentCode ? byCode.get(r.parentCode) : undefined) {
+  for (
+    let r: Region | undefined = region;
+    r !== undefined && r.level !== 'city';
+    r = r.parentCode ? byCode.get(r.parentCode) : undefined
+  ) {
     answer[`${r.level}Code`] = r.code
     answer[`${r.level}Name`] = r.name
   }
@@ -198,20 +250,31 @@ function toShape(g: RegionGeometry, bbox: Region['bbox']): Shape {
 }
 
 /** True when the shape is one axis-aligned rectangle equal to its bbox: then a bbox hit is exact. */
-function isBBoxRectangle(polygons: readonly (readonly (readonly (readonly number[])[])[])[], bbox: Region['bbox']): boolean {
-  if (polygons.length !== 1 || polygons[0].length !== 1) return false
+function isBBoxRectangle(
+  polygons: readonly (readonly (readonly (readonly number[])[])[])[],
+  bbox: Region['bbox'],
+): boolean {
+  if (polygons.length !== 1 || polygons[0].length !== 1) {
+    return false
+  }
   const ring = polygons[0][0]
-  if (ring.length !== 5) return false
+  if (ring.length !== 5) {
+    return false
+  }
   for (const pt of ring) {
     const onX = pt[0] === bbox[0] || pt[0] === bbox[2]
     const onY = pt[1] === bbox[1] || pt[1] === bbox[3]
-    if (!onX || !onY) return false
+    if (!onX || !onY) {
+      return false
+    }
   }
   // Four corners on the bbox could still be a bow-tie; a rectangle's consecutive corners share x or y.
   for (let i = 0; i < 4; i++) {
     const a = ring[i]
     const b = ring[i + 1]
-    if (a[0] !== b[0] && a[1] !== b[1]) return false
+    if (a[0] !== b[0] && a[1] !== b[1]) {
+      return false
+    }
   }
   return true
 }
@@ -222,14 +285,22 @@ const SUFFIXES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   community: ['社区居委会', '居委会', '社区', '村委会', '村'],
 })
 
-function buildAliases(regions: readonly Region[]): { aliases: Map<string, Region[]>; maxAliasLength: number } {
+function buildAliases(regions: readonly Region[]): {
+  aliases: Map<string, Region[]>
+  maxAliasLength: number
+} {
   const aliases = new Map<string, Region[]>()
   let maxAliasLength = 0
   const add = (alias: string, r: Region): void => {
-    if (alias.length < 2) return
+    if (alias.length < 2) {
+      return
+    }
     const list = aliases.get(alias)
-    if (list === undefined) aliases.set(alias, [r])
-    else if (!list.includes(r)) list.push(r)
+    if (list === undefined) {
+      aliases.set(alias, [r])
+    } else if (!list.includes(r)) {
+      list.push(r)
+    }
     maxAliasLength = Math.max(maxAliasLength, alias.length)
   }
   for (const r of regions) {

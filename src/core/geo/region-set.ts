@@ -18,18 +18,43 @@ const PARENT_LEVEL: Readonly<Record<RegionLevel, RegionLevel | undefined>> = Obj
 export function assembleRegionSet(regions: readonly Region[]): Result<RegionSet> {
   const byCode = new Map<string, Region>()
   for (const r of regions) {
-    if (byCode.has(r.code)) return fail('GEO_INVALID', `region code ${r.code} (${r.name}) appears twice`)
+    if (byCode.has(r.code)) {
+      return fail('GEO_INVALID', `region code ${r.code} (${r.name}) appears twice`)
+    }
     byCode.set(r.code, r)
   }
   const cities = regions.filter((r) => r.level === 'city')
-  if (cities.length !== 1) return fail('GEO_INVALID', `expected exactly one city region (code ${CITY_CODE}), found ${cities.length}`)
+  if (cities.length !== 1) {
+    return fail('GEO_INVALID', `expected exactly one city region (code ${CITY_CODE}), found ${cities.length}`)
+  }
   for (const r of regions) {
     const want = PARENT_LEVEL[r.level]
-    if (want === undefined) continue
+    if (want === undefined) {
+      continue
+    }
     const parent = r.parentCode === undefined ? undefined : byCode.get(r.parentCode)
-    if (!parent) return fail('GEO_INVALID', `${r.level} ${r.code} ${r.name}: parent ${r.parentCode ?? '(none)'} is not in the set`)
-    if (parent.level !== want) return fail('GEO_INVALID', `${r.level} ${r.code} ${r.name}: parent ${parent.code} is a ${parent.level}, not a ${want}`)
+    if (!parent) {
+      return fail(
+        'GEO_INVALID',
+        `${r.level} ${r.code} ${r.name}: parent ${r.parentCode ?? '(none)'} is not in the set`,
+      )
+    }
+    if (parent.level !== want) {
+      return fail(
+        'GEO_INVALID',
+        `${r.level} ${r.code} ${r.name}: parent ${parent.code} is a ${parent.level}, not a ${want}`,
+      )
+    }
   }
-  const of = (level: RegionLevel): readonly Region[] => Object.freeze(regions.filter((r) => r.level === level))
-  return ok(Object.freeze({ city: cities[0], districts: of('district'), streets: of('street'), communities: of('community'), grids: of('grid') }))
+  const of = (level: RegionLevel): readonly Region[] =>
+    Object.freeze(regions.filter((r) => r.level === level))
+  return ok(
+    Object.freeze({
+      city: cities[0],
+      districts: of('district'),
+      streets: of('street'),
+      communities: of('community'),
+      grids: of('grid'),
+    }),
+  )
 }

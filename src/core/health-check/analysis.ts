@@ -50,21 +50,28 @@ export function hotspots(cases: readonly Case[], rules: HealthCheckRules, names:
   const clusters = new Map<string, { center: GeoPoint; cases: Case[] }[]>()
   const sorted = [...cases].sort((a, b) => a.times.reportedAt - b.times.reportedAt || cmp(a.id, b.id))
   for (const c of sorted) {
-    if (!c.classId || c.stage === 'rejected' || c.stage === 'merged') continue
+    if (!c.classId || c.stage === 'rejected' || c.stage === 'merged') {
+      continue
+    }
     if (c.region.gridCode) {
       const key = `${c.classId}|${c.region.gridCode}`
       groups.set(key, [...(groups.get(key) ?? []), c])
     } else if (c.location) {
       const list = clusters.get(c.classId) ?? []
       const near = list.find((k) => metres(k.center, c.location as GeoPoint) <= rules.clusterRadiusM)
-      if (near) near.cases.push(c)
-      else list.push({ center: c.location, cases: [c] })
+      if (near) {
+        near.cases.push(c)
+      } else {
+        list.push({ center: c.location, cases: [c] })
+      }
       clusters.set(c.classId, list)
     }
   }
   const out: Hotspot[] = []
   const emit = (group: readonly Case[], cellCode?: string, center?: GeoPoint) => {
-    if (group.length < rules.hotspotMinCases) return
+    if (group.length < rules.hotspotMinCases) {
+      return
+    }
     const first = group[0]
     const classId = first.classId as string
     const streetCode = cellCode ? cellCode.slice(0, 9) : first.region.streetCode
@@ -82,8 +89,14 @@ export function hotspots(cases: readonly Case[], rules: HealthCheckRules, names:
       caseIds: group.map((c) => c.id),
     })
   }
-  for (const [key, group] of groups) emit(group, key.split('|')[1])
-  for (const list of clusters.values()) for (const k of list) emit(k.cases, undefined, k.center)
+  for (const [key, group] of groups) {
+    emit(group, key.split('|')[1])
+  }
+  for (const list of clusters.values()) {
+    for (const k of list) {
+      emit(k.cases, undefined, k.center)
+    }
+  }
   return out.sort(
     (a, b) => b.count - a.count || cmp(a.classId, b.classId) || cmp(a.cellCode ?? '', b.cellCode ?? ''),
   )
@@ -102,7 +115,9 @@ export function slowClasses(
 ): SlowClass[] {
   const by = new Map<string, { hours: number[]; closed: number; onTime: number }>()
   for (const { case: c, closedOnTime } of cases) {
-    if (!c.classId) continue
+    if (!c.classId) {
+      continue
+    }
     const k = by.get(c.classId) ?? { hours: [], closed: 0, onTime: 0 }
     const { dispatchedAt, handledAt } = c.times
     if (dispatchedAt !== undefined && handledAt !== undefined && handledAt >= dispatchedAt) {
@@ -110,13 +125,17 @@ export function slowClasses(
     }
     if (isClosed(c)) {
       k.closed += 1
-      if (closedOnTime) k.onTime += 1
+      if (closedOnTime) {
+        k.onTime += 1
+      }
     }
     by.set(c.classId, k)
   }
   const out: SlowClass[] = []
   for (const [classId, k] of by) {
-    if (k.hours.length < rules.slowMinCases) continue
+    if (k.hours.length < rules.slowMinCases) {
+      continue
+    }
     out.push({
       classId,
       className: names.className(classId) ?? classId,
@@ -145,15 +164,21 @@ export function slowClasses(
 export function reworkUnits(cases: readonly Case[], rules: HealthCheckRules, names: Names): ReworkUnit[] {
   const by = new Map<string, { closed: number; reworked: number }>()
   for (const c of cases) {
-    if (!c.unitId || !isClosed(c)) continue
+    if (!c.unitId || !isClosed(c)) {
+      continue
+    }
     const k = by.get(c.unitId) ?? { closed: 0, reworked: 0 }
     k.closed += 1
-    if (c.counters.reworks > 0) k.reworked += 1
+    if (c.counters.reworks > 0) {
+      k.reworked += 1
+    }
     by.set(c.unitId, k)
   }
   const out: ReworkUnit[] = []
   for (const [unitId, k] of by) {
-    if (k.closed < rules.reworkMinClosed) continue
+    if (k.closed < rules.reworkMinClosed) {
+      continue
+    }
     const rate = round(k.reworked / k.closed, 3)
     out.push({
       unitId,
@@ -186,7 +211,9 @@ export function blindSpots(
 
 /** How one summons ended, as of `now`. */
 export function summonsOutcome(s: Summons, now: Instant): 'onTime' | 'late' | 'absent' | 'pending' {
-  if (s.reportedAt !== undefined) return s.reportedAt <= s.due ? 'onTime' : 'late'
+  if (s.reportedAt !== undefined) {
+    return s.reportedAt <= s.due ? 'onTime' : 'late'
+  }
   return now > s.due ? 'absent' : 'pending'
 }
 
@@ -205,7 +232,9 @@ export function whistleAttendance(
   >()
   for (const c of cases) {
     for (const s of c.summons) {
-      if (s.summonedAt < period.from || s.summonedAt >= period.to) continue
+      if (s.summonedAt < period.from || s.summonedAt >= period.to) {
+        continue
+      }
       const k = by.get(s.unitId) ?? { onTime: 0, late: 0, absent: 0, pending: 0, ids: new Set<string>() }
       k[summonsOutcome(s, period.now)] += 1
       k.ids.add(c.id)

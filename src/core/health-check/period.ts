@@ -25,14 +25,18 @@ export function periodRange(
   if (kind === 'week') {
     const m = /^(\d{4})-W(\d{2})$/.exec(key)
     const week = Number(m?.[2])
-    if (!m || week < 1 || week > 53) return undefined
+    if (!m || week < 1 || week > 53) {
+      return undefined
+    }
     const jan4 = daysFromCivil(Number(m[1]), 1, 4)
     const monday = jan4 - (isoWeekday(jan4) - 1) + (week - 1) * 7
     return { from: at(monday), to: at(monday + 7) }
   }
   const m = /^(\d{4})-(\d{2})$/.exec(key)
   const month = Number(m?.[2])
-  if (!m || month < 1 || month > 12) return undefined
+  if (!m || month < 1 || month > 12) {
+    return undefined
+  }
   const year = Number(m[1])
   const next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1)
   return { from: at(daysFromCivil(year, month, 1)), to: at(next) }

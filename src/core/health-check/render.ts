@@ -96,7 +96,9 @@ export function reportCsv(r: HealthReport): string {
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading =+-@ is defused for spreadsheets. */
 function csvField(v: unknown): string {
   let s = text(v)
-  if (/^[=+\-@]/.test(s) && typeof v === 'string') s = `'${s}`
+  if (/^[=+\-@]/.test(s) && typeof v === 'string') {
+    s = `'${s}`
+  }
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
 }
 

@@ -85,8 +85,11 @@ export function summarize(name: string, f: Findings, spots: BlindSpots | undefin
   const byClass = new Map<string, { cells: number; places: number; cases: number }>()
   for (const h of f.hotspots) {
     const k = byClass.get(h.className) ?? { cells: 0, places: 0, cases: 0 }
-    if (h.cellCode) k.cells += 1
-    else k.places += 1
+    if (h.cellCode) {
+      k.cells += 1
+    } else {
+      k.places += 1
+    }
     k.cases += h.count
     byClass.set(h.className, k)
   }
@@ -122,7 +125,9 @@ export function summarize(name: string, f: Findings, spots: BlindSpots | undefin
 }
 
 function mergeBlind(all: readonly BlindSpots[]): BlindSpots | undefined {
-  if (!all.length) return undefined
+  if (!all.length) {
+    return undefined
+  }
   return {
     streetCode: '',
     streetName: '',

@@ -14,12 +14,16 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return JSON.stringify(value)
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot encode ${value}`)
+      if (!Number.isFinite(value)) {
+        throw new TypeError(`canonical JSON cannot encode ${value}`)
+      }
       return Object.is(value, -0) ? '0' : JSON.stringify(value)
     case 'boolean':
       return value ? 'true' : 'false'
     case 'object': {
-      if (value === null) return 'null'
+      if (value === null) {
+        return 'null'
+      }
       if (Array.isArray(value)) {
         return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`
       }
@@ -27,7 +31,9 @@ export function canonicalJson(value: unknown): string {
       const parts: string[] = []
       for (const k of Object.keys(rec).sort()) {
         const v = rec[k]
-        if (v !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`)
+        if (v !== undefined) {
+          parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`)
+        }
       }
       return `{${parts.join(',')}}`
     }
@@ -51,14 +57,20 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): Hex {
   let s = ''
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]]
+  for (let i = 0; i < bytes.length; i++) {
+    s += HEX[bytes[i]]
+  }
   return s
 }
 
 /** Bytes of a hex string; undefined when it is not well-formed hex. */
 export function fromHex(hex: string): Uint8Array | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    return undefined
+  }
   const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  }
   return out
 }

@@ -51,7 +51,9 @@ export function cosignCheckpoint(
 ): Result<Checkpoint> {
   const keys = indexKeys(directory)
   const pk = keyProblem(keys, cp.platformKeyId, PLATFORM_UNIT_ID, cp.at)
-  if (pk) return fail('LEDGER_INVALID', `checkpoint ${cp.treeSize}: ${pk.message}`)
+  if (pk) {
+    return fail('LEDGER_INVALID', `checkpoint ${cp.treeSize}: ${pk.message}`)
+  }
   const sig = fromHex(cp.platformSig)
   if (!sig || !crypto.verify(keys.get(cp.platformKeyId)!.bytes!, checkpointSignedBytes(cp), sig)) {
     return fail('LEDGER_INVALID', `checkpoint ${cp.treeSize}: platform signature does not verify`)
@@ -69,7 +71,9 @@ export function cosignCheckpoint(
     }
   }
   const wk = keyProblem(keys, witness.keyId, witness.unitId, cp.at)
-  if (wk) return fail('LEDGER_INVALID', `witness ${witness.unitId}: ${wk.message}`)
+  if (wk) {
+    return fail('LEDGER_INVALID', `witness ${witness.unitId}: ${wk.message}`)
+  }
   const wsig = toHex(crypto.sign(witness.keyId, checkpointSignedBytes(cp)))
   const others = cp.witnesses.filter((w) => w.unitId !== witness.unitId)
   return ok({ ...cp, witnesses: [...others, { unitId: witness.unitId, keyId: witness.keyId, sig: wsig }] })

@@ -20,12 +20,20 @@ const ENTRY_SIG_DOMAIN = 'onegrid-ledger-entry-v1:'
  */
 export function entryContentJson(e: EntryInput & { readonly seq: number; readonly keyId: string }): string {
   let s = `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},"at":${e.at},"caseId":${JSON.stringify(e.caseId)}`
-  if (e.caseVersion !== undefined) s += `,"caseVersion":${e.caseVersion}`
-  if (e.fromUnitId !== undefined) s += `,"fromUnitId":${JSON.stringify(e.fromUnitId)}`
+  if (e.caseVersion !== undefined) {
+    s += `,"caseVersion":${e.caseVersion}`
+  }
+  if (e.fromUnitId !== undefined) {
+    s += `,"fromUnitId":${JSON.stringify(e.fromUnitId)}`
+  }
   s += `,"keyId":${JSON.stringify(e.keyId)}`
-  if (e.payloadHash !== undefined) s += `,"payloadHash":${JSON.stringify(e.payloadHash)}`
+  if (e.payloadHash !== undefined) {
+    s += `,"payloadHash":${JSON.stringify(e.payloadHash)}`
+  }
   s += `,"seq":${e.seq},"stateHash":${JSON.stringify(e.stateHash)}`
-  if (e.toUnitId !== undefined) s += `,"toUnitId":${JSON.stringify(e.toUnitId)}`
+  if (e.toUnitId !== undefined) {
+    s += `,"toUnitId":${JSON.stringify(e.toUnitId)}`
+  }
   return `${s},"unitId":${JSON.stringify(e.unitId)}}`
 }
 
@@ -45,12 +53,24 @@ export function entrySignedBytes(leafHash: Hex): Uint8Array {
 
 /** Why an entry input cannot be recorded, or undefined when it can. */
 export function entryInputProblem(input: EntryInput): string | undefined {
-  if (!input.caseId) return 'caseId is required'
-  if (!input.action) return 'action is required'
-  if (!input.actorId) return 'actorId is required'
-  if (!input.unitId) return 'unitId (the acting unit) is required'
-  if (!Number.isSafeInteger(input.at) || input.at < 0) return `at must be epoch milliseconds, got ${input.at}`
-  if (!HASH_HEX.test(input.stateHash)) return 'stateHash must be 64 lower-case hex digits'
+  if (!input.caseId) {
+    return 'caseId is required'
+  }
+  if (!input.action) {
+    return 'action is required'
+  }
+  if (!input.actorId) {
+    return 'actorId is required'
+  }
+  if (!input.unitId) {
+    return 'unitId (the acting unit) is required'
+  }
+  if (!Number.isSafeInteger(input.at) || input.at < 0) {
+    return `at must be epoch milliseconds, got ${input.at}`
+  }
+  if (!HASH_HEX.test(input.stateHash)) {
+    return 'stateHash must be 64 lower-case hex digits'
+  }
   if (
     input.caseVersion !== undefined &&
     (!Number.isSafeInteger(input.caseVersion) || input.caseVersion < 1)
@@ -76,8 +96,12 @@ export function buildEntry(
   sign: boolean,
 ): Result<BuiltEntry> {
   const problem = entryInputProblem(input)
-  if (problem) return fail('LEDGER_INVALID', `cannot record ${input.action} on ${input.caseId}: ${problem}`)
-  if (!Number.isSafeInteger(seq) || seq < 0) return fail('LEDGER_INVALID', `bad seq ${seq}`)
+  if (problem) {
+    return fail('LEDGER_INVALID', `cannot record ${input.action} on ${input.caseId}: ${problem}`)
+  }
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    return fail('LEDGER_INVALID', `bad seq ${seq}`)
+  }
   const content = {
     seq,
     caseId: input.caseId,

@@ -53,7 +53,9 @@ export function handOffsOf(
   stateHash: Hex,
   payload: Hex,
 ): EntryInput[] {
-  if (!isLedgerAction(entry.action)) return []
+  if (!isLedgerAction(entry.action)) {
+    return []
+  }
   const unitId = actor.unitId ?? PLATFORM_UNIT_ID
   const base = {
     caseId: after.id,

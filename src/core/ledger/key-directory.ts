@@ -11,7 +11,9 @@ export interface IndexedKey {
 /** Index a directory by key id (a later duplicate id wins: ids are fingerprints, so duplicates agree). */
 export function indexKeys(dir: KeyDirectory): ReadonlyMap<string, IndexedKey> {
   const m = new Map<string, IndexedKey>()
-  for (const record of dir.keys) m.set(record.keyId, { record, bytes: fromHex(record.publicKey) })
+  for (const record of dir.keys) {
+    m.set(record.keyId, { record, bytes: fromHex(record.publicKey) })
+  }
   return m
 }
 
@@ -36,7 +38,9 @@ export function keyProblem(
   at: Instant,
 ): { kind: 'key-unknown' | 'key-not-valid-at'; message: string } | undefined {
   const k = keys.get(keyId)
-  if (!k || !k.bytes) return { kind: 'key-unknown', message: `key ${keyId} is not in the key directory` }
+  if (!k || !k.bytes) {
+    return { kind: 'key-unknown', message: `key ${keyId} is not in the key directory` }
+  }
   if (k.record.unitId !== unitId) {
     return { kind: 'key-unknown', message: `key ${keyId} belongs to unit ${k.record.unitId}, not ${unitId}` }
   }

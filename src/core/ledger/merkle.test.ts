@@ -61,7 +61,9 @@ describe('RFC 9162 Merkle Tree Hash', () => {
     ls.slice(0, 13).forEach((l) => fr.append(l))
     const resumed = MerkleFrontier.fromState(sha, 13, fr.state())
     expect(resumed.ok).toBe(true)
-    if (!resumed.ok) return
+    if (!resumed.ok) {
+      return
+    }
     ls.slice(13).forEach((l) => resumed.value.append(l))
     expect(resumed.value.root()).toEqual(rootOf(sha, ls))
     expect(MerkleFrontier.fromState(sha, 16, fr.state()).ok).toBe(false)
@@ -82,12 +84,16 @@ describe('RFC 9162 inclusion proofs', () => {
       for (let i = 0; i < n; i++) {
         const r = inclusionProof(sha, i, n, (k) => ls[k])
         expect(r.ok).toBe(true)
-        if (!r.ok) return
+        if (!r.ok) {
+          return
+        }
         const proof = r.value
         expect(verifyInclusion(sha, ls[i], proof, root), `leaf ${i} of ${n}`).toBe(true)
         expect(verifyInclusion(sha, flip(ls[i]), proof, root)).toBe(false)
         expect(verifyInclusion(sha, ls[i], proof, flip(root))).toBe(false)
-        if (n > 1) expect(verifyInclusion(sha, ls[i], { ...proof, leafIndex: (i + 1) % n }, root)).toBe(false)
+        if (n > 1) {
+          expect(verifyInclusion(sha, ls[i], { ...proof, leafIndex: (i + 1) % n }, root)).toBe(false)
+        }
         for (let k = 0; k < proof.path.length; k++) {
           const path = proof.path.map((p, j) => (j === k ? flip(p) : p))
           expect(verifyInclusion(sha, ls[i], { ...proof, path }, root)).toBe(false)
@@ -119,10 +125,14 @@ describe('RFC 9162 consistency proofs', () => {
       for (let m = 0; m <= n; m++) {
         const r = consistencyProof(sha, m, n, (k) => all[k])
         expect(r.ok).toBe(true)
-        if (!r.ok) return
+        if (!r.ok) {
+          return
+        }
         const proof = r.value
         expect(verifyConsistency(sha, proof, roots[m], roots[n]), `${m} → ${n}`).toBe(true)
-        if (m === 0) continue
+        if (m === 0) {
+          continue
+        }
         expect(verifyConsistency(sha, proof, flip(roots[m]), roots[n])).toBe(false)
         expect(verifyConsistency(sha, proof, roots[m], flip(roots[n]))).toBe(false)
         for (let k = 0; k < proof.path.length; k++) {

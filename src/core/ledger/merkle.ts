@@ -32,15 +32,21 @@ export function hashNode(sha: Sha256, left: Uint8Array, right: Uint8Array): Uint
 /** Largest power of two strictly less than n (n ≥ 2): where RFC 9162 splits a tree of n leaves. */
 export function splitPoint(n: number): number {
   let k = 1
-  while (k * 2 < n) k *= 2
+  while (k * 2 < n) {
+    k *= 2
+  }
   return k
 }
 
 /** Merkle Tree Hash of leaves [lo, hi) (RFC 9162 §2.1.1). */
 function mth(sha: Sha256, leaf: LeafSource, lo: number, hi: number): Uint8Array {
   const n = hi - lo
-  if (n === 0) return sha(new Uint8Array(0))
-  if (n === 1) return leaf(lo)
+  if (n === 0) {
+    return sha(new Uint8Array(0))
+  }
+  if (n === 1) {
+    return leaf(lo)
+  }
   const k = splitPoint(n)
   return hashNode(sha, mth(sha, leaf, lo, lo + k), mth(sha, leaf, lo + k, hi))
 }
@@ -75,7 +81,9 @@ export class MerkleFrontier {
 
   /** Resume from a saved `state()`; fails when the hashes do not fit the size. */
   static fromState(sha: Sha256, size: number, nodes: readonly Hex[]): Result<MerkleFrontier> {
-    if (!Number.isSafeInteger(size) || size < 0) return fail('LEDGER_INVALID', `bad tree size ${size}`)
+    if (!Number.isSafeInteger(size) || size < 0) {
+      return fail('LEDGER_INVALID', `bad tree size ${size}`)
+    }
     if (nodes.length !== popcount(size)) {
       return fail(
         'LEDGER_INVALID',
@@ -85,7 +93,9 @@ export class MerkleFrontier {
     const bytes: Uint8Array[] = []
     for (const h of nodes) {
       const b = fromHex(h)
-      if (!b || b.length !== 32) return fail('LEDGER_INVALID', `frontier hash ${h} is not 32 bytes of hex`)
+      if (!b || b.length !== 32) {
+        return fail('LEDGER_INVALID', `frontier hash ${h} is not 32 bytes of hex`)
+      }
       bytes.push(b)
     }
     return ok(new MerkleFrontier(sha, size, bytes))
@@ -110,9 +120,13 @@ export class MerkleFrontier {
 
   /** The Merkle Tree Hash of all leaves appended so far. */
   root(): Uint8Array {
-    if (this.nodes.length === 0) return this.sha(new Uint8Array(0))
+    if (this.nodes.length === 0) {
+      return this.sha(new Uint8Array(0))
+    }
     let r = this.nodes[this.nodes.length - 1]
-    for (let i = this.nodes.length - 2; i >= 0; i--) r = hashNode(this.sha, this.nodes[i], r)
+    for (let i = this.nodes.length - 2; i >= 0; i--) {
+      r = hashNode(this.sha, this.nodes[i], r)
+    }
     return r
   }
 
@@ -124,7 +138,9 @@ export class MerkleFrontier {
 
 function popcount(n: number): number {
   let c = 0
-  for (let s = n; s > 0; s = Math.floor(s / 2)) c += s & 1
+  for (let s = n; s > 0; s = Math.floor(s / 2)) {
+    c += s & 1
+  }
   return c
 }
 
@@ -141,7 +157,9 @@ export function inclusionProof(
   const path: Uint8Array[] = []
   const walk = (m: number, lo: number, hi: number): void => {
     const n = hi - lo
-    if (n <= 1) return
+    if (n <= 1) {
+      return
+    }
     const k = splitPoint(n)
     if (m < k) {
       walk(m, lo, lo + k)
@@ -163,13 +181,19 @@ export function verifyInclusion(
   rootHash: Uint8Array,
 ): boolean {
   const { leafIndex, treeSize, path } = proof
-  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0) return false
-  if (leafIndex >= treeSize) return false
+  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0) {
+    return false
+  }
+  if (leafIndex >= treeSize) {
+    return false
+  }
   let fn = leafIndex
   let sn = treeSize - 1
   let r = leafHash
   for (const p of path) {
-    if (sn === 0) return false
+    if (sn === 0) {
+      return false
+    }
     if (fn % 2 === 1 || fn === sn) {
       r = hashNode(sha, p, r)
       if (fn % 2 === 0) {
@@ -205,7 +229,9 @@ export function consistencyProof(
     const sub = (mm: number, lo: number, hi: number, whole: boolean): void => {
       const nn = hi - lo
       if (mm === nn) {
-        if (!whole) path.push(mth(sha, leaf, lo, hi))
+        if (!whole) {
+          path.push(mth(sha, leaf, lo, hi))
+        }
         return
       }
       const k = splitPoint(nn)
@@ -230,11 +256,19 @@ export function verifyConsistency(
   secondRoot: Uint8Array,
 ): boolean {
   const { firstSize: m, secondSize: n } = proof
-  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || m > n) return false
-  if (m === n) return proof.path.length === 0 && bytesEqual(firstRoot, secondRoot)
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || m > n) {
+    return false
+  }
+  if (m === n) {
+    return proof.path.length === 0 && bytesEqual(firstRoot, secondRoot)
+  }
   // Every tree extends the empty one; there is nothing to prove.
-  if (m === 0) return proof.path.length === 0
-  if (proof.path.length === 0) return false
+  if (m === 0) {
+    return proof.path.length === 0
+  }
+  if (proof.path.length === 0) {
+    return false
+  }
   const path = isPowerOfTwo(m) ? [firstRoot, ...proof.path] : [...proof.path]
   let fn = m - 1
   let sn = n - 1
@@ -246,7 +280,9 @@ export function verifyConsistency(
   let sr = path[0]
   for (let i = 1; i < path.length; i++) {
     const c = path[i]
-    if (sn === 0) return false
+    if (sn === 0) {
+      return false
+    }
     if (fn % 2 === 1 || fn === sn) {
       fr = hashNode(sha, c, fr)
       sr = hashNode(sha, c, sr)
@@ -265,13 +301,21 @@ export function verifyConsistency(
 
 function isPowerOfTwo(n: number): boolean {
   let k = 1
-  while (k < n) k *= 2
+  while (k < n) {
+    k *= 2
+  }
   return k === n
 }
 
 /** Constant-size byte comparison (hashes are public, so timing does not matter here). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  if (a.length !== b.length) {
+    return false
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return false
+    }
+  }
   return true
 }

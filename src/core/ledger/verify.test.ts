@@ -18,7 +18,9 @@ const ACTIONS = ['dispatch', 'return', 'reassign', 'report', 'verify', 'escalate
 /** A ledger with `n` hand-offs a minute apart, flushed every 5, each checkpoint co-signed by both witnesses. */
 async function buildLedger(n: number, signing: SigningMode, rotateAt?: number) {
   const keys = UnitKeyStore.inMemory()
-  for (const u of [PLATFORM_UNIT_ID, ...UNITS, ...WITNESSES]) await keys.generate(u, T0 - 1000)
+  for (const u of [PLATFORM_UNIT_ID, ...UNITS, ...WITNESSES]) {
+    await keys.generate(u, T0 - 1000)
+  }
   const crypto = keys.crypto()
   let now = T0
   const store = new MemoryLedgerStore()
@@ -33,10 +35,14 @@ async function buildLedger(n: number, signing: SigningMode, rotateAt?: number) {
   const sha = (b: Uint8Array): Uint8Array => crypto.sha256(b)
   for (let i = 0; i < n; i++) {
     now = T0 + i * 60_000
-    if (rotateAt === i) await keys.rotate(UNITS[0], now)
+    if (rotateAt === i) {
+      await keys.rotate(UNITS[0], now)
+    }
     const r = writer.append(handOff(i, now))
     expect(r.ok).toBe(true)
-    if (i % 5 === 4) await writer.flush()
+    if (i % 5 === 4) {
+      await writer.flush()
+    }
   }
   now += 60_000
   await writer.flush()
@@ -80,7 +86,9 @@ function handOff(i: number, at: number): EntryInput {
 }
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
-  if (!r.ok) throw new Error(r.error.message)
+  if (!r.ok) {
+    throw new Error(r.error.message)
+  }
   return r.value
 }
 
@@ -132,7 +140,9 @@ describe('verifyLog names the first tampered entry', () => {
       expect(report.ok).toBe(false)
       const root = report.problems.find((p) => p.kind === 'checkpoint-root')
       expect(root).toMatchObject({ treeSize: 10, fromSeq: 5, toSeq: 9 })
-      if (mode === 'entry') expect(report.firstBadEntry).toMatchObject({ kind: 'signature-invalid', seq: 7 })
+      if (mode === 'entry') {
+        expect(report.firstBadEntry).toMatchObject({ kind: 'signature-invalid', seq: 7 })
+      }
     }
   })
 

@@ -44,7 +44,9 @@ export function verifyLog(
   options: VerifyOptions = {},
 ): VerifyReport {
   const v = new LogVerifier(checkpoints, keys, crypto, options)
-  for (const e of entries) v.push(e)
+  for (const e of entries) {
+    v.push(e)
+  }
   return v.finish()
 }
 
@@ -123,7 +125,9 @@ export class LogVerifier {
     // The recomputed leaf goes into the tree, so an edit whose stored leaf hash was also rewritten
     // still shows up as a checkpoint root mismatch.
     this.frontier.append(leaf)
-    if (!this.latest || e.at > this.latest.at) this.latest = { at: e.at, seq: e.seq }
+    if (!this.latest || e.at > this.latest.at) {
+      this.latest = { at: e.at, seq: e.seq }
+    }
     while (this.next < this.pending.length && this.pending[this.next].treeSize === this.frontier.size) {
       this.checkRootAt(this.pending[this.next++])
     }
@@ -286,7 +290,11 @@ export class LogVerifier {
 
   private report(p: LedgerProblem): void {
     this.problemCount++
-    if (!this.firstBadEntry && p.seq !== undefined) this.firstBadEntry = p
-    if (this.problems.length < (this.options.maxProblems ?? 50)) this.problems.push(p)
+    if (!this.firstBadEntry && p.seq !== undefined) {
+      this.firstBadEntry = p
+    }
+    if (this.problems.length < (this.options.maxProblems ?? 50)) {
+      this.problems.push(p)
+    }
   }
 }

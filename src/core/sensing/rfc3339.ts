@@ -11,7 +11,9 @@ const RFC3339 =
  */
 export function parseRfc3339(s: string): Instant | undefined {
   const m = RFC3339.exec(s)
-  if (!m) return undefined
+  if (!m) {
+    return undefined
+  }
   const year = +m[1]
   const month = +m[2]
   const day = +m[3]
@@ -19,8 +21,12 @@ export function parseRfc3339(s: string): Instant | undefined {
   const minute = +m[5]
   let second = +m[6]
   let ms = m[7] ? Math.floor(+m[7].padEnd(3, '0').slice(0, 3)) : 0
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
-  if (hour > 23 || minute > 59 || second > 60) return undefined
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return undefined
+  }
+  if (hour > 23 || minute > 59 || second > 60) {
+    return undefined
+  }
   if (second === 60) {
     second = 59
     ms = 999
@@ -29,7 +35,9 @@ export function parseRfc3339(s: string): Instant | undefined {
   if (!m[8]) {
     const oh = +m[10]
     const om = +m[11]
-    if (oh > 23 || om > 59) return undefined
+    if (oh > 23 || om > 59) {
+      return undefined
+    }
     offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om)
   }
   const days = daysFromCivil(year, month, day)
@@ -49,6 +57,8 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 }
 
 function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  if (month === 2) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  }
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }

@@ -33,7 +33,9 @@ const tilt = buildDevice({ id: 'mh-1', kind: 'manhole-tilt', expectedIntervalSec
 /** A small harness: feed readings one minute apart, collect transitions. */
 function engine(rules: AlarmRule[], devices: Device[] = [gauge, rain, farGauge, tilt]) {
   const compiled = compileRules(rules, devices)
-  if (!compiled.ok) throw new Error(compiled.error.message)
+  if (!compiled.ok) {
+    throw new Error(compiled.error.message)
+  }
   const set: RuleSet = compiled.value
   let state: RuleState = createRuleState(T0)
   const log: AlarmTransition[] = []
@@ -251,7 +253,9 @@ describe('no-signal rules', () => {
 
   it('expose tick() directly for the scheduler', () => {
     const compiled = compileRules([silent], [tilt])
-    if (!compiled.ok) throw new Error('compile')
+    if (!compiled.ok) {
+      throw new Error('compile')
+    }
     const out = tick(createRuleState(T0), compiled.value, T0 + 2 * 3600_000)
     expect(out.transitions.map((t) => t.key)).toEqual(['silent|mh-1'])
   })
@@ -365,7 +369,9 @@ describe('state ownership', () => {
   it('a recompiled rule set (new device) keeps the memory of existing alarms', () => {
     const e = engine([flood]).feed('wl-1', 'level', [40, 50])
     const bigger = compileRules([flood], [gauge, farGauge, buildDevice({ id: 'wl-3', kind: 'water-level' })])
-    if (!bigger.ok) throw new Error('compile')
+    if (!bigger.ok) {
+      throw new Error('compile')
+    }
     const out = evaluate(
       e.state,
       bigger.value,
@@ -392,7 +398,9 @@ describe('state ownership', () => {
       installedAt: T0 + 60 * MINUTE,
     })
     const again = compileRules([silent], [other, tilt])
-    if (!again.ok) throw new Error('compile')
+    if (!again.ok) {
+      throw new Error('compile')
+    }
     expect(tick(e.state, again.value, T0 + 80 * MINUTE).transitions).toEqual([])
     expect(tick(e.state, again.value, T0 + 91 * MINUTE).transitions.map((t) => t.key)).toEqual([
       'silent|mh-0',

@@ -91,9 +91,15 @@ export function cloneRuleState(s: RuleState): RuleState {
 export function activeAlarmKeys(s: RuleState, rules: RuleSet): string[] {
   const keys: string[] = []
   for (const slot of rules.slots) {
-    if (slot.owner.type === 'rule' && s.slots.get(slot.key)?.active) keys.push(slot.key)
+    if (slot.owner.type === 'rule' && s.slots.get(slot.key)?.active) {
+      keys.push(slot.key)
+    }
   }
-  for (const [k, c] of s.combos) if (c.active) keys.push(k)
+  for (const [k, c] of s.combos) {
+    if (c.active) {
+      keys.push(k)
+    }
+  }
   return keys.sort()
 }
 
@@ -122,8 +128,9 @@ export function compileRules(rules: readonly AlarmRule[], devices: readonly Devi
       noSignal.push(slot)
     } else {
       const q = entry.quantities.indexOf(slot.cond.quantity)
-      if (q >= 0) entry.lists[q].push(slot)
-      else {
+      if (q >= 0) {
+        entry.lists[q].push(slot)
+      } else {
         entry.quantities.push(slot.cond.quantity)
         entry.lists.push([slot])
       }
@@ -131,7 +138,9 @@ export function compileRules(rules: readonly AlarmRule[], devices: readonly Devi
   }
 
   for (const rule of rules) {
-    if (ids.has(rule.id)) return fail('VALIDATION_FAILED', `rule id ${rule.id} is used twice`, 'id')
+    if (ids.has(rule.id)) {
+      return fail('VALIDATION_FAILED', `rule id ${rule.id} is used twice`, 'id')
+    }
     ids.add(rule.id)
     if (rule.id.includes('|') || rule.id.includes('@') || rule.id.includes('#')) {
       return fail('VALIDATION_FAILED', `rule id ${rule.id} may not contain | @ #`, 'id')
@@ -150,10 +159,14 @@ export function compileRules(rules: readonly AlarmRule[], devices: readonly Devi
       for (let m = 0; m < rule.members.length; m++) {
         const member = rule.members[m]
         const checked = checkCondition(rule.id, member, deviceMap)
-        if (!checked.ok) return checked
+        if (!checked.ok) {
+          return checked
+        }
         for (const device of checked.value) {
           const place = rule.groupBy === 'rule' ? rule.id : device.gridCode
-          if (place === undefined) continue
+          if (place === undefined) {
+            continue
+          }
           add({
             key: `${rule.id}#${m}|${device.id}`,
             cond: member,
@@ -164,7 +177,9 @@ export function compileRules(rules: readonly AlarmRule[], devices: readonly Devi
       }
     } else {
       const checked = checkCondition(rule.id, rule, deviceMap)
-      if (!checked.ok) return checked
+      if (!checked.ok) {
+        return checked
+      }
       for (const device of checked.value) {
         add({ key: `${rule.id}|${device.id}`, cond: rule, device, owner: { type: 'rule', rule } })
       }
@@ -182,14 +197,22 @@ const NONE: readonly AlarmTransition[] = Object.freeze([])
  * that are not newer than the last one it saw (duplicates, out-of-order) are ignored by that rule.
  */
 export function evaluate(state: RuleState, rules: RuleSet, input: Reading | Tick, now: Instant): Evaluated {
-  if ((input as Tick).type === 'tick') return tick(state, rules, now)
+  if ((input as Tick).type === 'tick') {
+    return tick(state, rules, now)
+  }
   const reading = input as Reading
-  if (state.boundTo !== rules) bind(state, rules)
+  if (state.boundTo !== rules) {
+    bind(state, rules)
+  }
   const d = rules.deviceIndex.get(reading.deviceId)
-  if (d === undefined) return { state, transitions: NONE }
+  if (d === undefined) {
+    return { state, transitions: NONE }
+  }
   state.lastSeen[d] = now
   const dev = rules.perDevice[d]
-  if (!dev) return { state, transitions: NONE }
+  if (!dev) {
+    return { state, transitions: NONE }
+  }
   let out: AlarmTransition[] | undefined
   for (const slot of dev.noSignal) {
     const st = state.cells[slot.index]
@@ -207,7 +230,9 @@ export function evaluate(state: RuleState, rules: RuleSet, input: Reading | Tick
         slot.cond.type === 'threshold'
           ? stepThreshold(state, slot, slot.cond, reading)
           : stepRate(state, slot, slot.cond as RateRule, reading)
-      if (change) out = emit(state, slot, change, reading.ts, reading.value, out)
+      if (change) {
+        out = emit(state, slot, change, reading.ts, reading.value, out)
+      }
     }
   }
   return { state, transitions: out ?? NONE }
@@ -215,10 +240,14 @@ export function evaluate(state: RuleState, rules: RuleSet, input: Reading | Tick
 
 /** Raise no-signal alarms for devices silent past their allowance. Call every few seconds. */
 export function tick(state: RuleState, rules: RuleSet, now: Instant): Evaluated {
-  if (state.boundTo !== rules) bind(state, rules)
+  if (state.boundTo !== rules) {
+    bind(state, rules)
+  }
   let out: AlarmTransition[] | undefined
   for (const slot of rules.noSignal) {
-    if (state.cells[slot.index]?.active) continue
+    if (state.cells[slot.index]?.active) {
+      continue
+    }
     const cond = slot.cond as NoSignalRule
     const seen = state.lastSeen[slot.deviceIndex]
     const last = Number.isNaN(seen) ? Math.max(slot.device.installedAt, state.startedAt) : seen
@@ -266,7 +295,9 @@ function bind(state: RuleState, rules: RuleSet): void {
   if (old) {
     for (const [id, i] of rules.deviceIndex) {
       const j = old.deviceIndex.get(id)
-      if (j !== undefined) lastSeen[i] = state.lastSeen[j]!
+      if (j !== undefined) {
+        lastSeen[i] = state.lastSeen[j]!
+      }
     }
   }
   state.cells = rules.slots.map((slot) => state.slots.get(slot.key))
@@ -324,7 +355,9 @@ function stepThreshold(
   r: Reading,
 ) {
   const st = state.cells[slot.index] ?? cell(state, slot, newThreshold)
-  if (st.t !== 'threshold' || r.ts <= st.lastTs) return undefined
+  if (st.t !== 'threshold' || r.ts <= st.lastTs) {
+    return undefined
+  }
   const v = r.value
   const holds = c.op === '>' ? v > c.value : v < c.value
   let change: 'raised' | 'cleared' | undefined
@@ -363,7 +396,9 @@ function stepRate(
   r: Reading,
 ) {
   const st = state.cells[slot.index] ?? cell(state, slot, newRate)
-  if (st.t !== 'rate' || r.ts <= st.lastTs) return undefined
+  if (st.t !== 'rate' || r.ts <= st.lastTs) {
+    return undefined
+  }
   st.lastTs = r.ts
   const from = r.ts - c.windowMs
   let delta = 0
@@ -400,7 +435,9 @@ function pushAndFront(
   }
   q.ts.push(t)
   q.vs.push(v)
-  while (q.ts[q.head] < from) q.head++
+  while (q.ts[q.head] < from) {
+    q.head++
+  }
   // Compact now and then so a long-lived deque does not grow without bound.
   if (q.head > 32 && q.head * 2 > q.ts.length) {
     q.ts = q.ts.slice(q.head)
@@ -439,11 +476,16 @@ function emit(
       (combo = { active: false, members: rule.members.map(() => new Set<string>()) }),
     )
   }
-  if (type === 'raised') combo.members[owner.member].add(slot.device.id)
-  else combo.members[owner.member].delete(slot.device.id)
+  if (type === 'raised') {
+    combo.members[owner.member].add(slot.device.id)
+  } else {
+    combo.members[owner.member].delete(slot.device.id)
+  }
   const holds =
     rule.mode === 'all' ? combo.members.every((m) => m.size > 0) : combo.members.some((m) => m.size > 0)
-  if (holds === combo.active) return out
+  if (holds === combo.active) {
+    return out
+  }
   combo.active = holds
   ;(out ??= []).push(
     transition(
@@ -494,12 +536,16 @@ function checkCondition(
   devices: ReadonlyMap<string, Device>,
 ): Result<Device[]> {
   const scoped = resolveScope(c.scope, devices)
-  if (!scoped.ok) return fail(scoped.error.code, `rule ${ruleId}: ${scoped.error.message}`, 'scope')
+  if (!scoped.ok) {
+    return fail(scoped.error.code, `rule ${ruleId}: ${scoped.error.message}`, 'scope')
+  }
   const bad = (msg: string, field: string) =>
     fail<Device[]>('VALIDATION_FAILED', `rule ${ruleId}: ${msg}`, field)
   switch (c.type) {
     case 'threshold':
-      if (!Number.isFinite(c.value)) return bad('threshold value must be finite', 'value')
+      if (!Number.isFinite(c.value)) {
+        return bad('threshold value must be finite', 'value')
+      }
       if (c.clearValue !== undefined && (c.op === '>' ? c.clearValue > c.value : c.clearValue < c.value)) {
         return bad(`clearValue ${c.clearValue} is on the alarm side of ${c.op} ${c.value}`, 'clearValue')
       }
@@ -516,7 +562,9 @@ function checkCondition(
       }
       break
     case 'no-signal':
-      if (!(c.intervals > 0)) return bad('intervals must be > 0', 'intervals')
+      if (!(c.intervals > 0)) {
+        return bad('intervals must be > 0', 'intervals')
+      }
       return scoped
   }
   if (c.scope.kind !== undefined && !Object.hasOwn(DEVICE_KINDS[c.scope.kind].quantities, c.quantity)) {
@@ -534,10 +582,18 @@ function resolveScope(scope: RuleScope, devices: ReadonlyMap<string, Device>): R
   const out = new Map<string, Device>()
   for (const id of scope.deviceIds ?? []) {
     const d = devices.get(id)
-    if (!d) return fail('DEVICE_UNKNOWN', `device ${id} is not registered`)
+    if (!d) {
+      return fail('DEVICE_UNKNOWN', `device ${id} is not registered`)
+    }
     out.set(id, d)
   }
-  if (scope.kind !== undefined) for (const d of devices.values()) if (d.kind === scope.kind) out.set(d.id, d)
+  if (scope.kind !== undefined) {
+    for (const d of devices.values()) {
+      if (d.kind === scope.kind) {
+        out.set(d.id, d)
+      }
+    }
+  }
   if (scope.deviceIds === undefined && scope.kind === undefined) {
     return fail('VALIDATION_FAILED', 'scope names no devices')
   }

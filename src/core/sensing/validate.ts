@@ -49,7 +49,9 @@ export function validateReading(
   now: Instant,
   opts: ValidateOptions = {},
 ): Result<Reading[]> {
-  if (!device) return refuse('DEVICE_UNKNOWN', 'unknown-device', 'the device is not registered')
+  if (!device) {
+    return refuse('DEVICE_UNKNOWN', 'unknown-device', 'the device is not registered')
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return refuse('READING_INVALID', 'malformed', 'a reading must be a JSON object')
   }
@@ -57,7 +59,9 @@ export function validateReading(
   const kind = DEVICE_KINDS[device.kind]
 
   const ts = readTimestamp(body.ts, now, opts)
-  if (typeof ts !== 'number') return ts
+  if (typeof ts !== 'number') {
+    return ts
+  }
   if (body.deviceId !== undefined && body.deviceId !== device.id) {
     return refuse(
       'READING_INVALID',
@@ -73,13 +77,17 @@ export function validateReading(
       return refuse('READING_INVALID', 'malformed', `both value and ${kind.primary} given`, kind.primary)
     }
     const r = readQuantity(device, kind.primary, kind.quantities[kind.primary], body.value, body.unit, ts)
-    if (!r.ok) return r
+    if (!r.ok) {
+      return r
+    }
     readings.push(r.value)
   } else if (body.unit !== undefined) {
     return refuse('READING_INVALID', 'malformed', 'unit is only allowed next to value', 'unit')
   }
   for (const key in body) {
-    if (key === 'ts' || key === 'value' || key === 'unit' || key === 'deviceId') continue
+    if (key === 'ts' || key === 'value' || key === 'unit' || key === 'deviceId') {
+      continue
+    }
     if (!Object.hasOwn(kind.quantities, key)) {
       return refuse(
         'READING_INVALID',
@@ -100,10 +108,14 @@ export function validateReading(
           ts,
         )
       : readQuantity(device, key, kind.quantities[key], v, undefined, ts)
-    if (!r.ok) return r
+    if (!r.ok) {
+      return r
+    }
     readings.push(r.value)
   }
-  if (readings.length === 0) return refuse('READING_INVALID', 'malformed', 'the message carries no value')
+  if (readings.length === 0) {
+    return refuse('READING_INVALID', 'malformed', 'the message carries no value')
+  }
   return ok(readings)
 }
 
@@ -121,7 +133,9 @@ export function isUnitOf(spec: QuantitySpec, unit: string): boolean {
 function readTimestamp(v: unknown, now: Instant, opts: ValidateOptions): Instant | Result<never> {
   let ts: Instant | undefined
   if (v === undefined) {
-    if (!opts.stampMissingTs) return refuse('READING_INVALID', 'bad-timestamp', 'ts is required', 'ts')
+    if (!opts.stampMissingTs) {
+      return refuse('READING_INVALID', 'bad-timestamp', 'ts is required', 'ts')
+    }
     ts = now
   } else if (typeof v === 'number') {
     ts = Number.isFinite(v) ? v : undefined

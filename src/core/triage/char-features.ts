@@ -33,7 +33,9 @@ export function buildCharTrie(vocabulary: readonly string[], features: FeatureCo
   )
   const edges = grams.reduce((a, g) => a + g.length, 0)
   let size = 16
-  while (size < edges * 2) size *= 2
+  while (size < edges * 2) {
+    size *= 2
+  }
   const edgeParent = new Int32Array(size).fill(-1)
   const edgeCp = new Int32Array(size)
   const edgeChild = new Int32Array(size)
@@ -51,12 +53,16 @@ export function buildCharTrie(vocabulary: readonly string[], features: FeatureCo
           termOf.push(-1)
           break
         }
-        if (edgeParent[slot] === node && edgeCp[slot] === cp) break
+        if (edgeParent[slot] === node && edgeCp[slot] === cp) {
+          break
+        }
         slot = (slot + 1) & mask
       }
       node = edgeChild[slot]
     }
-    if (g.length > 0) termOf[node] = j
+    if (g.length > 0) {
+      termOf[node] = j
+    }
   })
   const v = vocabulary.length
   return {
@@ -94,7 +100,9 @@ export function charVector(
     trie.seen.fill(0)
   }
   let n = addGrams(trie, text, 1, 0)
-  if (title) n = addGrams(trie, title, trie.titleWeight, n)
+  if (title) {
+    n = addGrams(trie, title, trie.titleWeight, n)
+  }
   const { order, count, val } = trie
   const useIdf = idf.length > 0
   let norm = 0
@@ -107,7 +115,9 @@ export function charVector(
   }
   if (normalize && norm > 0) {
     const s = 1 / Math.sqrt(norm)
-    for (let k = 0; k < n; k++) val[k] *= s
+    for (let k = 0; k < n; k++) {
+      val[k] *= s
+    }
   }
   return { idx: order.subarray(0, n), val: val.subarray(0, n) }
 }
@@ -116,7 +126,9 @@ export function charVector(
 function addGrams(trie: CharTrie, raw: string, times: number, n: number): number {
   // normalizeText, except that digit runs are collapsed to "0" below while the runs are read.
   const text = raw.normalize('NFKC').toLowerCase()
-  if (trie.cps.length < text.length) trie.cps = new Int32Array(text.length * 2)
+  if (trie.cps.length < text.length) {
+    trie.cps = new Int32Array(text.length * 2)
+  }
   const { cps, seen, count, order, termOf, edgeParent, edgeCp, edgeChild, mask, charMin, charMax, epoch } =
     trie
   let i = 0
@@ -127,9 +139,13 @@ function addGrams(trie: CharTrie, raw: string, times: number, n: number): number
     while (i < text.length) {
       const cp = text.codePointAt(i)!
       const c = classOf(cp)
-      if (c === NEITHER) break
+      if (c === NEITHER) {
+        break
+      }
       if (c === DIGIT) {
-        if (!inDigits) cps[len++] = 0x30
+        if (!inDigits) {
+          cps[len++] = 0x30
+        }
         inDigits = true
       } else {
         cps[len++] = cp
@@ -144,14 +160,20 @@ function addGrams(trie: CharTrie, raw: string, times: number, n: number): number
         let slot = hash(node, cp) & mask
         for (;;) {
           const p = edgeParent[slot]
-          if (p === -1 || (p === node && edgeCp[slot] === cp)) break
+          if (p === -1 || (p === node && edgeCp[slot] === cp)) {
+            break
+          }
           slot = (slot + 1) & mask
         }
         // No edge: no longer n-gram from here is in the vocabulary either.
-        if (edgeParent[slot] === -1) break
+        if (edgeParent[slot] === -1) {
+          break
+        }
         node = edgeChild[slot]
         const j = termOf[node]
-        if (g < charMin || j < 0) continue
+        if (g < charMin || j < 0) {
+          continue
+        }
         if (seen[j] !== epoch) {
           seen[j] = epoch
           count[j] = 0
@@ -160,7 +182,9 @@ function addGrams(trie: CharTrie, raw: string, times: number, n: number): number
         count[j] += times
       }
     }
-    if (len === 0) i += text.codePointAt(i)! > 0xffff ? 2 : 1
+    if (len === 0) {
+      i += text.codePointAt(i)! > 0xffff ? 2 : 1
+    }
   }
   return n
 }
@@ -180,7 +204,9 @@ const bmpClass = new Uint8Array(0x10000)
 
 /** How the reference path sees a code point: part of a letter/digit run (\p{L}\p{N}), and a decimal digit? */
 function classOf(cp: number): number {
-  if (cp > 0xffff) return lookUp(String.fromCodePoint(cp))
+  if (cp > 0xffff) {
+    return lookUp(String.fromCodePoint(cp))
+  }
   let c = bmpClass[cp]
   if (c === 0) {
     c = lookUp(String.fromCharCode(cp))

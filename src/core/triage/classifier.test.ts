@@ -14,7 +14,21 @@ const CUES: Record<string, string[]> = {
   parking: ['违停', '停车', '占道', '车辆', '堵门'],
   noise: ['噪音', '吵闹', '音响', '半夜', '扰民'],
 }
-const FILLER = ['市民', '反映', '小区', '门口', '朝阳区', '街道', '希望', '处理', '尽快', '已经', '好几天', '晚上', '附近']
+const FILLER = [
+  '市民',
+  '反映',
+  '小区',
+  '门口',
+  '朝阳区',
+  '街道',
+  '希望',
+  '处理',
+  '尽快',
+  '已经',
+  '好几天',
+  '晚上',
+  '附近',
+]
 
 function synthetic(n: number, seed: number): LabelledRow[] {
   const random = seededRandom(seed)
@@ -24,7 +38,9 @@ function synthetic(n: number, seed: number): LabelledRow[] {
     const label = labels[i % labels.length]
     const words = Array.from({ length: 6 }, () => pick(FILLER))
     words.push(pick(CUES[label]), pick(CUES[label]))
-    if (random() < 0.2) words.push(pick(CUES[pick(labels)]))
+    if (random() < 0.2) {
+      words.push(pick(CUES[pick(labels)]))
+    }
     words.sort(() => random() - 0.5)
     return { text: words.join(' '), label }
   })
@@ -35,14 +51,23 @@ const wordsLogreg: TrainConfig = { features: { ...DEFAULT_FEATURES, kind: 'words
 
 describe('triage classifier', () => {
   it('every model learns: held-out accuracy is far above chance (0.25)', () => {
-    const split = stratifiedSplit(rows.map((r) => r.label), 0.25, 3)
+    const split = stratifiedSplit(
+      rows.map((r) => r.label),
+      0.25,
+      3,
+    )
     const tr = split.train.map((i) => rows[i])
     const te = split.test.map((i) => rows[i])
     for (const model of ['cnb', 'mnb', 'centroid', 'logreg'] as const) {
       for (const kind of ['words', 'chars', 'both'] as const) {
         const m = train(tr, { features: { ...DEFAULT_FEATURES, kind }, model }, { tokenizer: spaces })
-        if (!m.ok) throw new Error(m.error.message)
-        const acc = accuracy(te.map((r) => r.label), te.map((r) => predict(m.value, r.text, spaces).label))
+        if (!m.ok) {
+          throw new Error(m.error.message)
+        }
+        const acc = accuracy(
+          te.map((r) => r.label),
+          te.map((r) => predict(m.value, r.text, spaces).label),
+        )
         expect(acc, `${kind} · ${model}`).toBeGreaterThan(0.8)
       }
     }
@@ -50,7 +75,9 @@ describe('triage classifier', () => {
 
   it('a model saved as JSON and loaded again predicts identically', () => {
     const m = train(rows, wordsLogreg, { tokenizer: spaces, createdAt: '2025-01-01T00:00:00Z' })
-    if (!m.ok) throw new Error(m.error.message)
+    if (!m.ok) {
+      throw new Error(m.error.message)
+    }
     const loaded = JSON.parse(JSON.stringify(m.value)) as typeof m.value
     expect(loaded.createdAt).toBe('2025-01-01T00:00:00Z')
     for (const r of synthetic(40, 99)) {
@@ -60,7 +87,9 @@ describe('triage classifier', () => {
 
   it('gives a top 3 in descending order, a confidence that is the top score, and an explanation from the text', () => {
     const m = train(rows, wordsLogreg, { tokenizer: spaces })
-    if (!m.ok) throw new Error(m.error.message)
+    if (!m.ok) {
+      throw new Error(m.error.message)
+    }
     const p = predict(m.value, '小区 门口 井盖 丢了 晚上 踩空 窟窿', spaces)
     expect(p.label).toBe('manhole')
     expect(p.top).toHaveLength(3)
@@ -78,9 +107,14 @@ describe('triage classifier', () => {
   })
 
   it('title weighting lets a title decide an otherwise vague text', () => {
-    const cfg: TrainConfig = { features: { ...DEFAULT_FEATURES, kind: 'words', titleWeight: 3 }, model: 'cnb' }
+    const cfg: TrainConfig = {
+      features: { ...DEFAULT_FEATURES, kind: 'words', titleWeight: 3 },
+      model: 'cnb',
+    }
     const m = train(rows, cfg, { tokenizer: spaces })
-    if (!m.ok) throw new Error(m.error.message)
+    if (!m.ok) {
+      throw new Error(m.error.message)
+    }
     expect(predict(m.value, '市民 反映 小区 门口 音响', spaces, '路灯 不亮 漆黑').label).toBe('streetlight')
   })
 
@@ -89,7 +123,9 @@ describe('triage classifier', () => {
       (c) => c.features.kind === 'words' || (c.features.kind === 'chars' && c.features.charMax === 2),
     )
     const r = crossValidate(rows, configs, 4, 42, spaces)
-    if (!r.ok) throw new Error(r.error.message)
+    if (!r.ok) {
+      throw new Error(r.error.message)
+    }
     expect(r.value).toHaveLength(configs.length)
     for (const res of r.value) {
       expect(res.foldAccuracy).toHaveLength(4)
@@ -103,7 +139,14 @@ describe('triage classifier', () => {
   })
 
   it('refuses input it cannot learn from, with a reason', () => {
-    const one = train([{ text: 'a', label: 'x' }, { text: 'b', label: 'x' }], wordsLogreg, { tokenizer: spaces })
+    const one = train(
+      [
+        { text: 'a', label: 'x' },
+        { text: 'b', label: 'x' },
+      ],
+      wordsLogreg,
+      { tokenizer: spaces },
+    )
     expect(!one.ok && one.error.code).toBe('VALIDATION_FAILED')
     const noTok = train(rows, wordsLogreg)
     expect(!noTok.ok && noTok.error.message).toMatch(/tokenizer/)

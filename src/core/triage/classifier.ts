@@ -54,7 +54,9 @@ export function train(
   options: TrainOptions = {},
 ): Result<Model> {
   const problem = checkInput(rows, config, options.tokenizer)
-  if (problem) return fail('VALIDATION_FAILED', problem)
+  if (problem) {
+    return fail('VALIDATION_FAILED', problem)
+  }
   const labels = [...new Set(rows.map((r) => r.label))].sort()
   const at = new Map(labels.map((l, i) => [l, i]))
   const y = rows.map((r) => at.get(r.label) ?? 0)
@@ -88,7 +90,9 @@ export function train(
  */
 export function predict(model: Model, text: string, tokenizer: Tokenizer, title?: string): Prediction {
   const compiled = compile(model)
-  if (!compiled.trie) return predictReference(model, text, tokenizer, title)
+  if (!compiled.trie) {
+    return predictReference(model, text, tokenizer, title)
+  }
   return predictFromVector(model, charVector(compiled.trie, text, title, model.idf, model.normalize))
 }
 
@@ -118,7 +122,9 @@ function predictFromVector(model: Model, x: SparseVector): Prediction {
     for (let r = 0; r < 3; r++) {
       const o = top3[r]
       if (o < 0 || p > probs[o]) {
-        for (let k = 2; k > r; k--) top3[k] = top3[k - 1]
+        for (let k = 2; k > r; k--) {
+          top3[k] = top3[k - 1]
+        }
         top3[r] = c
         break
       }
@@ -132,14 +138,18 @@ function predictFromVector(model: Model, x: SparseVector): Prediction {
 /** `softmax` of linear-models.ts with the same arithmetic, written over the scores array. */
 function softmaxInPlace(scores: Float64Array, temperature: number): Float64Array {
   let max = -Infinity
-  for (let c = 0; c < scores.length; c++) max = Math.max(max, scores[c] / temperature)
+  for (let c = 0; c < scores.length; c++) {
+    max = Math.max(max, scores[c] / temperature)
+  }
   let z = 0
   for (let c = 0; c < scores.length; c++) {
     const e = Math.exp(scores[c] / temperature - max)
     scores[c] = e
     z += e
   }
-  for (let c = 0; c < scores.length; c++) scores[c] = scores[c] / z
+  for (let c = 0; c < scores.length; c++) {
+    scores[c] = scores[c] / z
+  }
   return scores
 }
 
@@ -162,7 +172,9 @@ export function crossValidate(
   }
   for (const config of configs) {
     const problem = checkInput(rows, config, tokenizer)
-    if (problem) return fail('VALIDATION_FAILED', `${describeConfig(config)}: ${problem}`)
+    if (problem) {
+      return fail('VALIDATION_FAILED', `${describeConfig(config)}: ${problem}`)
+    }
   }
   const labels = [...new Set(rows.map((r) => r.label))].sort()
   const at = new Map(labels.map((l, i) => [l, i]))
@@ -238,9 +250,13 @@ export function crossValidatedPredictions(
       config,
       { tokenizer: cached, seed: seed + f },
     )
-    if (!model.ok) return model
+    if (!model.ok) {
+      return model
+    }
     rows.forEach((r, i) => {
-      if (fold[i] === f) out[i] = predict(model.value, r.text, cached, r.title)
+      if (fold[i] === f) {
+        out[i] = predict(model.value, r.text, cached, r.title)
+      }
     })
   }
   return ok(out)
@@ -296,11 +312,21 @@ function checkInput(
   tokenizer: Tokenizer | undefined,
 ): string | undefined {
   const f = config.features
-  if (rows.length < 2) return 'at least two labelled rows are needed'
-  if (new Set(rows.map((r) => r.label)).size < 2) return 'at least two different labels are needed'
-  if (needsTokenizer(f) && !tokenizer) return `features "${f.kind}" need a word tokenizer`
-  if (!(f.charMin >= 1 && f.charMax >= f.charMin)) return 'character n-grams need 1 ≤ charMin ≤ charMax'
-  if (!(f.titleWeight >= 0) || !(f.minDf >= 1)) return 'titleWeight must be ≥ 0 and minDf ≥ 1'
+  if (rows.length < 2) {
+    return 'at least two labelled rows are needed'
+  }
+  if (new Set(rows.map((r) => r.label)).size < 2) {
+    return 'at least two different labels are needed'
+  }
+  if (needsTokenizer(f) && !tokenizer) {
+    return `features "${f.kind}" need a word tokenizer`
+  }
+  if (!(f.charMin >= 1 && f.charMax >= f.charMin)) {
+    return 'character n-grams need 1 ≤ charMin ≤ charMax'
+  }
+  if (!(f.titleWeight >= 0) || !(f.minDf >= 1)) {
+    return 'titleWeight must be ≥ 0 and minDf ≥ 1'
+  }
   return undefined
 }
 
@@ -342,7 +368,9 @@ function calibrate(
   seed: number,
 ): number {
   const k = Math.min(3, bags.length)
-  if (k < 2) return 1
+  if (k < 2) {
+    return 1
+  }
   const fold = stratifiedFolds(y.map(String), k, seed + 7919)
   const scores: Float64Array[] = []
   const gold: number[] = []
@@ -357,7 +385,9 @@ function calibrate(
     )
     const index = new Map(fitted.vocabulary.map((t, j) => [t, j]))
     fold.forEach((g, i) => {
-      if (g !== f) return
+      if (g !== f) {
+        return
+      }
       scores.push(linearScores(fitted.params, vectorize(bags[i], index, fitted.idf, fitted.normalize)))
       gold.push(y[i])
     })
@@ -369,7 +399,9 @@ function linearScores(params: LinearParams, x: SparseVector): Float64Array {
   const s = Float64Array.from(params.bias)
   params.weights.forEach((row, c) => {
     let acc = s[c]
-    for (let k = 0; k < x.idx.length; k++) acc += row[x.idx[k]] * x.val[k]
+    for (let k = 0; k < x.idx.length; k++) {
+      acc += row[x.idx[k]] * x.val[k]
+    }
     s[c] = acc
   })
   return s
@@ -377,7 +409,11 @@ function linearScores(params: LinearParams, x: SparseVector): Float64Array {
 
 function argmax(s: ArrayLike<number>): number {
   let best = 0
-  for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c
+  for (let c = 1; c < s.length; c++) {
+    if (s[c] > s[best]) {
+      best = c
+    }
+  }
   return best
 }
 
@@ -440,7 +476,9 @@ function scoreVector(model: Model, x: SparseVector): Float64Array {
   for (let k = 0; k < idx.length; k++) {
     const base = idx[k] * n
     const v = val[k]
-    for (let c = 0; c < n; c++) s[c] += weights[base + c] * v
+    for (let c = 0; c < n; c++) {
+      s[c] += weights[base + c] * v
+    }
   }
   return s
 }
@@ -458,14 +496,20 @@ function explain(model: Model, x: SparseVector, best: number, limit = 5): Explan
   for (let k = 0; k < idx.length; k++) {
     const j = idx[k]
     const push = ((weights[j * n + best] - mean[j]) * val[k]) / temperature
-    if (push <= 0) continue
+    if (push <= 0) {
+      continue
+    }
     if (pickedK.length < keep) {
       pickedK.push(k)
       pickedPush.push(push)
       continue
     }
     let low = 0
-    for (let i = 1; i < keep; i++) if (pickedPush[i] < pickedPush[low]) low = i
+    for (let i = 1; i < keep; i++) {
+      if (pickedPush[i] < pickedPush[low]) {
+        low = i
+      }
+    }
     if (push > pickedPush[low]) {
       pickedK[low] = k
       pickedPush[low] = push
@@ -480,7 +524,9 @@ function explain(model: Model, x: SparseVector, best: number, limit = 5): Explan
     if (at < 0) {
       tokens.push(token)
       sums.push(pickedPush[i])
-    } else sums[at] += pickedPush[i]
+    } else {
+      sums[at] += pickedPush[i]
+    }
   }
   const order = tokens.map((_, i) => i)
   order.sort((a, b) => sums[b] - sums[a] || (tokens[a] < tokens[b] ? -1 : 1))

@@ -21,7 +21,9 @@ describe('duplicate detection', () => {
   })
 
   it('keeps unrelated problems at the same spot apart, and the same problem far away or days later', () => {
-    for (const r of NOT_THE_BIN) expect(findDuplicates(r, [binCase()]).decision, r.text).toBe('none')
+    for (const r of NOT_THE_BIN) {
+      expect(findDuplicates(r, [binCase()]).decision, r.text).toBe('none')
+    }
   })
 
   it('groups the labelled set, fed in order, into exactly the true problems (no false attach)', () => {
@@ -36,7 +38,9 @@ describe('duplicate detection', () => {
       appeals.push({ ...r, caseId })
     }
     const cases = new Map<string, Set<string>>()
-    for (const a of appeals) cases.set(a.caseId, (cases.get(a.caseId) ?? new Set()).add(a.truth))
+    for (const a of appeals) {
+      cases.set(a.caseId, (cases.get(a.caseId) ?? new Set()).add(a.truth))
+    }
     expect([...cases.values()].every((truths) => truths.size === 1)).toBe(true)
     expect(cases.size).toBe(1 + NOT_THE_BIN.length)
   })

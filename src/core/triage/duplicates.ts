@@ -90,8 +90,12 @@ export function bigrams(text: string): Set<string> {
   const out = new Set<string>()
   for (const m of norm.matchAll(RUN)) {
     const chars = Array.from(m[0])
-    if (chars.length === 1) out.add(chars[0])
-    for (let i = 0; i + 2 <= chars.length; i++) out.add(chars[i] + chars[i + 1])
+    if (chars.length === 1) {
+      out.add(chars[0])
+    }
+    for (let i = 0; i + 2 <= chars.length; i++) {
+      out.add(chars[i] + chars[i + 1])
+    }
   }
   return out
 }
@@ -101,10 +105,16 @@ export function bigrams(text: string): Set<string> {
  * choosing between them only moves thresholds; Dice spreads short texts better.)
  */
 export function textSimilarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0
+  if (a.size === 0 || b.size === 0) {
+    return 0
+  }
   let shared = 0
   const [small, large] = a.size <= b.size ? [a, b] : [b, a]
-  for (const g of small) if (large.has(g)) shared++
+  for (const g of small) {
+    if (large.has(g)) {
+      shared++
+    }
+  }
   return (2 * shared) / (a.size + b.size)
 }
 
@@ -130,13 +140,17 @@ export function scoreCandidate(
   rules: DuplicateRules,
 ): DuplicateMatch | undefined {
   const dt = Math.abs(probe.at - cand.at)
-  if (dt > rules.windowMs) return undefined
+  if (dt > rules.windowMs) {
+    return undefined
+  }
   const radius = radiusFor(rules, probe.classId ?? cand.classId)
   let distanceM: number | undefined
   let space: number
   if (probe.location && cand.location) {
     distanceM = haversineM(probe.location.lon, probe.location.lat, cand.location.lon, cand.location.lat)
-    if (distanceM > radius) return undefined
+    if (distanceM > radius) {
+      return undefined
+    }
     space = 1 - distanceM / radius
   } else if (probe.streetCode && probe.streetCode === cand.streetCode) {
     // same street but no point: never close enough on its own to attach
@@ -158,7 +172,9 @@ export function scoreCandidate(
       return undefined
     }
   } else {
-    if (text < rules.unclassifiedTextMin) return undefined
+    if (text < rules.unclassifiedTextMin) {
+      return undefined
+    }
     cls = 0.5
     reasons.push('class not yet known on one side')
   }
@@ -194,7 +210,9 @@ export function findDuplicates(
   const best = new Map<string, DuplicateMatch>()
   for (const c of candidates) {
     const m = scoreCandidate(probe, grams, c, rules)
-    if (m && m.score >= rules.suggestAt && m.score > (best.get(m.caseId)?.score ?? -1)) best.set(m.caseId, m)
+    if (m && m.score >= rules.suggestAt && m.score > (best.get(m.caseId)?.score ?? -1)) {
+      best.set(m.caseId, m)
+    }
   }
   const matches = [...best.values()]
     .sort((a, b) => b.score - a.score || a.caseId.localeCompare(b.caseId))

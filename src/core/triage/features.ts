@@ -17,7 +17,10 @@ const RUN = /[\p{L}\p{N}]+/gu
  * collapsed to "0" because house numbers and dates say nothing about the kind of problem.
  */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\p{Nd}+/gu, '0')
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\p{Nd}+/gu, '0')
 }
 
 /** Character n-grams (min..max) inside runs of letters/digits, so punctuation never joins two clauses. */
@@ -26,13 +29,21 @@ export function charNgrams(text: string, min: number, max: number): string[] {
   for (const m of normalizeText(text).matchAll(RUN)) {
     const chars = Array.from(m[0])
     for (let n = min; n <= max; n++) {
-      for (let i = 0; i + n <= chars.length; i++) out.push(chars.slice(i, i + n).join(''))
+      for (let i = 0; i + n <= chars.length; i++) {
+        out.push(chars.slice(i, i + n).join(''))
+      }
     }
   }
   return out
 }
 
-function addTerms(bag: TermBag, text: string, config: FeatureConfig, tokenizer: Tokenizer | undefined, times: number): void {
+function addTerms(
+  bag: TermBag,
+  text: string,
+  config: FeatureConfig,
+  tokenizer: Tokenizer | undefined,
+  times: number,
+): void {
   const norm = normalizeText(text)
   const add = (t: string): void => {
     bag.set(t, (bag.get(t) ?? 0) + times)
@@ -41,7 +52,9 @@ function addTerms(bag: TermBag, text: string, config: FeatureConfig, tokenizer: 
     const words = tokenizer(norm).filter((w) => WORD.test(w))
     for (let i = 0; i < words.length; i++) {
       add('w:' + words[i])
-      if (config.wordBigrams && i > 0) add('b:' + words[i - 1] + ' ' + words[i])
+      if (config.wordBigrams && i > 0) {
+        add('b:' + words[i - 1] + ' ' + words[i])
+      }
     }
   }
   if (config.kind !== 'words') {
@@ -52,7 +65,9 @@ function addTerms(bag: TermBag, text: string, config: FeatureConfig, tokenizer: 
         let gram = ''
         for (let n = 1; n <= config.charMax && i + n <= chars.length; n++) {
           gram += chars[i + n - 1]
-          if (n >= config.charMin) add('c:' + gram)
+          if (n >= config.charMin) {
+            add('c:' + gram)
+          }
         }
       }
     }
@@ -68,7 +83,9 @@ export function extractTerms(
 ): TermBag {
   const bag: TermBag = new Map()
   addTerms(bag, text, config, tokenizer, 1)
-  if (title) addTerms(bag, title, config, tokenizer, config.titleWeight)
+  if (title) {
+    addTerms(bag, title, config, tokenizer, config.titleWeight)
+  }
   return bag
 }
 
@@ -78,9 +95,16 @@ export function needsTokenizer(config: FeatureConfig): boolean {
 }
 
 /** Terms kept for training: document frequency ≥ minDf, sorted so the same data gives the same model. */
-export function buildVocabulary(bags: readonly TermBag[], minDf: number): { vocabulary: string[]; df: number[] } {
+export function buildVocabulary(
+  bags: readonly TermBag[],
+  minDf: number,
+): { vocabulary: string[]; df: number[] } {
   const df = new Map<string, number>()
-  for (const bag of bags) for (const t of bag.keys()) df.set(t, (df.get(t) ?? 0) + 1)
+  for (const bag of bags) {
+    for (const t of bag.keys()) {
+      df.set(t, (df.get(t) ?? 0) + 1)
+    }
+  }
   const vocabulary = [...df.entries()]
     .filter(([, n]) => n >= minDf)
     .map(([t]) => t)
@@ -111,7 +135,9 @@ export function vectorize(
   let norm = 0
   for (const [t, tf] of bag) {
     const j = index.get(t)
-    if (j === undefined) continue
+    if (j === undefined) {
+      continue
+    }
     const v = useIdf ? (1 + Math.log(tf)) * idf[j] : tf
     idx[n] = j
     val[n] = v
@@ -120,7 +146,9 @@ export function vectorize(
   }
   if (normalize && norm > 0) {
     const s = 1 / Math.sqrt(norm)
-    for (let k = 0; k < n; k++) val[k] *= s
+    for (let k = 0; k < n; k++) {
+      val[k] *= s
+    }
   }
   return { idx: idx.subarray(0, n), val: val.subarray(0, n) }
 }

@@ -22,7 +22,9 @@ function classTermTotals(input: FitInput): { totals: Float64Array[]; docs: Float
     const c = input.y[i]
     docs[c]++
     const row = totals[c]
-    for (let k = 0; k < v.idx.length; k++) row[v.idx[k]] += v.val[k]
+    for (let k = 0; k < v.idx.length; k++) {
+      row[v.idx[k]] += v.val[k]
+    }
   })
   return { totals, docs }
 }
@@ -48,12 +50,18 @@ export function fitMultinomialNb(input: FitInput, alpha: number): LinearParams {
 export function fitComplementNb(input: FitInput, alpha: number): LinearParams {
   const { totals } = classTermTotals(input)
   const all = new Float64Array(input.terms)
-  for (const row of totals) for (let j = 0; j < input.terms; j++) all[j] += row[j]
+  for (const row of totals) {
+    for (let j = 0; j < input.terms; j++) {
+      all[j] += row[j]
+    }
+  }
   const grand = all.reduce((a, b) => a + b, 0)
   const weights = totals.map((row) => {
     const rest = grand - row.reduce((a, b) => a + b, 0) + alpha * input.terms
     const w = new Float64Array(input.terms)
-    for (let j = 0; j < input.terms; j++) w[j] = -Math.log((all[j] - row[j] + alpha) / rest)
+    for (let j = 0; j < input.terms; j++) {
+      w[j] = -Math.log((all[j] - row[j] + alpha) / rest)
+    }
     return w
   })
   return { weights, bias: new Float64Array(input.labels) }
@@ -91,35 +99,55 @@ export function fitLogistic(input: FitInput, epochs: number, l2: number, seed: n
       for (let c = 0; c < labels; c++) {
         let s = bias[c]
         const row = w[c]
-        for (let k = 0; k < v.idx.length; k++) s += scale * row[v.idx[k]] * v.val[k]
+        for (let k = 0; k < v.idx.length; k++) {
+          s += scale * row[v.idx[k]] * v.val[k]
+        }
         scores[c] = s
-        if (s > max) max = s
+        if (s > max) {
+          max = s
+        }
       }
       let z = 0
-      for (let c = 0; c < labels; c++) z += (scores[c] = Math.exp(scores[c] - max))
+      for (let c = 0; c < labels; c++) {
+        z += scores[c] = Math.exp(scores[c] - max)
+      }
       scale *= 1 - eta * l2
       if (scale < 1e-9) {
-        for (const row of w) for (let j = 0; j < terms; j++) row[j] *= scale
+        for (const row of w) {
+          for (let j = 0; j < terms; j++) {
+            row[j] *= scale
+          }
+        }
         scale = 1
       }
       for (let c = 0; c < labels; c++) {
         const g = scores[c] / z - (c === input.y[i] ? 1 : 0)
-        if (Math.abs(g) < 1e-6) continue
+        if (Math.abs(g) < 1e-6) {
+          continue
+        }
         const row = w[c]
         const step = (eta * g) / scale
-        for (let k = 0; k < v.idx.length; k++) row[v.idx[k]] -= step * v.val[k]
+        for (let k = 0; k < v.idx.length; k++) {
+          row[v.idx[k]] -= step * v.val[k]
+        }
         bias[c] -= eta * g
       }
     }
   }
-  for (const row of w) for (let j = 0; j < terms; j++) row[j] *= scale
+  for (const row of w) {
+    for (let j = 0; j < terms; j++) {
+      row[j] *= scale
+    }
+  }
   return { weights: w, bias }
 }
 
 /** Softmax of scores / temperature. */
 export function softmax(scores: ArrayLike<number>, temperature: number): number[] {
   let max = -Infinity
-  for (let c = 0; c < scores.length; c++) max = Math.max(max, scores[c] / temperature)
+  for (let c = 0; c < scores.length; c++) {
+    max = Math.max(max, scores[c] / temperature)
+  }
   const out = Array.from(scores, (s) => Math.exp(s / temperature - max))
   const z = out.reduce((a, b) => a + b, 0)
   return out.map((p) => p / z)
@@ -130,7 +158,9 @@ export function softmax(scores: ArrayLike<number>, temperature: number): number[
  * 1/T, so a ternary search over log(1/T) finds it.
  */
 export function fitTemperature(scores: readonly ArrayLike<number>[], gold: readonly number[]): number {
-  if (scores.length === 0) return 1
+  if (scores.length === 0) {
+    return 1
+  }
   const nll = (logBeta: number): number => {
     const t = Math.exp(-logBeta)
     let sum = 0
@@ -144,8 +174,11 @@ export function fitTemperature(scores: readonly ArrayLike<number>[], gold: reado
   for (let it = 0; it < 80; it++) {
     const a = lo + (hi - lo) / 3
     const b = hi - (hi - lo) / 3
-    if (nll(a) <= nll(b)) hi = b
-    else lo = a
+    if (nll(a) <= nll(b)) {
+      hi = b
+    } else {
+      lo = a
+    }
   }
   return Math.exp(-(lo + hi) / 2)
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { accuracy, atThreshold, chooseThreshold, confusionMatrix, displayWidth, evaluate, formatConfusionMatrix, macroF1 } from './metrics.ts'
+import {
+  accuracy,
+  atThreshold,
+  chooseThreshold,
+  confusionMatrix,
+  displayWidth,
+  evaluate,
+  formatConfusionMatrix,
+  macroF1,
+} from './metrics.ts'
 
 // Hand-worked example: 6 rows, labels a/b/c.
 //   gold: a a a b b c     pred: a a b b c c

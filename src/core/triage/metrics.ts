@@ -24,9 +24,15 @@ export interface Evaluation {
 
 /** Share of rows whose prediction equals the gold label (0 for no rows). */
 export function accuracy(gold: readonly string[], predicted: readonly string[]): number {
-  if (gold.length === 0) return 0
+  if (gold.length === 0) {
+    return 0
+  }
   let hit = 0
-  for (let i = 0; i < gold.length; i++) if (gold[i] === predicted[i]) hit++
+  for (let i = 0; i < gold.length; i++) {
+    if (gold[i] === predicted[i]) {
+      hit++
+    }
+  }
   return hit / gold.length
 }
 
@@ -45,7 +51,9 @@ export function confusionMatrix(
   for (let i = 0; i < gold.length; i++) {
     const g = at.get(gold[i])
     const p = at.get(predicted[i])
-    if (g !== undefined && p !== undefined) matrix[g][p]++
+    if (g !== undefined && p !== undefined) {
+      matrix[g][p]++
+    }
   }
   return { labels: ls, matrix }
 }
@@ -70,7 +78,11 @@ export function macroF1(gold: readonly string[], predicted: readonly string[]): 
 }
 
 /** Accuracy, macro-F1, per-class figures and the confusion matrix in one pass. */
-export function evaluate(gold: readonly string[], predicted: readonly string[], labels?: readonly string[]): Evaluation {
+export function evaluate(
+  gold: readonly string[],
+  predicted: readonly string[],
+  labels?: readonly string[],
+): Evaluation {
   const confusion = confusionMatrix(gold, predicted, labels)
   const perClass = perClassMetrics(confusion)
   const f1 = perClass.length === 0 ? 0 : perClass.reduce((a, m) => a + m.f1, 0) / perClass.length
@@ -82,11 +94,17 @@ export function displayWidth(s: string): number {
   let w = 0
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0
-    w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd)
-      ? 2
-      : 1
+    w +=
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x20000 && cp <= 0x3fffd)
+        ? 2
+        : 1
   }
   return w
 }
@@ -100,13 +118,18 @@ function pad(s: string, width: number, right = false): string {
  * A confusion matrix as aligned text. Columns are numbered (wide tables of 40 classes stay readable);
  * each row names its label (with `names[label]` when given) plus its recall and count.
  */
-export function formatConfusionMatrix(cm: ConfusionMatrix, names: Readonly<Record<string, string>> = {}): string {
+export function formatConfusionMatrix(
+  cm: ConfusionMatrix,
+  names: Readonly<Record<string, string>> = {},
+): string {
   const n = cm.labels.length
   const rowNames = cm.labels.map((l, i) => `${i + 1}. ${l}${names[l] ? ' ' + names[l] : ''}`)
   const nameWidth = Math.max(10, ...rowNames.map(displayWidth))
   const cellWidth = Math.max(3, String(n).length + 1, ...cm.matrix.flat().map((v) => String(v).length + 1))
   const header =
-    pad('gold \\ predicted', nameWidth) + cm.labels.map((_, j) => pad(String(j + 1), cellWidth, true)).join('') + '  recall'
+    pad('gold \\ predicted', nameWidth) +
+    cm.labels.map((_, j) => pad(String(j + 1), cellWidth, true)).join('') +
+    '  recall'
   const lines = [header]
   cm.matrix.forEach((row, i) => {
     const support = row.reduce((a, b) => a + b, 0)
@@ -139,23 +162,41 @@ export function chooseThreshold(
   let best: ThresholdChoice = { threshold: 1, precision: 0, coverage: 0 }
   let hits = 0
   for (let i = 0; i < order.length; i++) {
-    if (order[i][1]) hits++
+    if (order[i][1]) {
+      hits++
+    }
     // Only cut between distinct confidences: ties are auto-registered together.
-    if (i + 1 < order.length && order[i + 1][0] === order[i][0]) continue
+    if (i + 1 < order.length && order[i + 1][0] === order[i][0]) {
+      continue
+    }
     const precision = hits / (i + 1)
-    if (precision >= targetPrecision) best = { threshold: order[i][0], precision, coverage: (i + 1) / order.length }
+    if (precision >= targetPrecision) {
+      best = { threshold: order[i][0], precision, coverage: (i + 1) / order.length }
+    }
   }
   return best
 }
 
 /** Precision and coverage of the predictions at or above a given threshold. */
-export function atThreshold(confidences: readonly number[], correct: readonly boolean[], threshold: number): ThresholdChoice {
+export function atThreshold(
+  confidences: readonly number[],
+  correct: readonly boolean[],
+  threshold: number,
+): ThresholdChoice {
   let n = 0
   let hits = 0
   confidences.forEach((c, i) => {
-    if (c < threshold) return
+    if (c < threshold) {
+      return
+    }
     n++
-    if (correct[i]) hits++
+    if (correct[i]) {
+      hits++
+    }
   })
-  return { threshold, precision: n === 0 ? 0 : hits / n, coverage: confidences.length === 0 ? 0 : n / confidences.length }
+  return {
+    threshold,
+    precision: n === 0 ? 0 : hits / n,
+    coverage: confidences.length === 0 ? 0 : n / confidences.length,
+  }
 }

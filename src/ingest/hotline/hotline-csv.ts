@@ -69,9 +69,17 @@ function toOrder(
     column,
     reason: `row ${row}, column ${column}: ${reason}`,
   })
-  for (const c of REQUIRED) if (!get(c)) return bad(c, 'is empty')
-  if (ticketNo.length > 64) return bad('ticket_no', 'is longer than 64 characters')
-  if (get('text').length > 10_000) return bad('text', 'is longer than 10,000 characters')
+  for (const c of REQUIRED) {
+    if (!get(c)) {
+      return bad(c, 'is empty')
+    }
+  }
+  if (ticketNo.length > 64) {
+    return bad('ticket_no', 'is longer than 64 characters')
+  }
+  if (get('text').length > 10_000) {
+    return bad('text', 'is longer than 10,000 characters')
+  }
   let callTime: number
   try {
     callTime = reporterTime(get('call_time'), 'call_time', now)

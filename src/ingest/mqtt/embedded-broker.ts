@@ -29,7 +29,9 @@ export async function startEmbeddedBroker(
   const aedes = await Aedes.createBroker({
     // runs before aedes stores, forwards or acknowledges a client's PUBLISH: the PUBACK waits for the commit
     authorizePublish: (client, packet, done) => {
-      if (!client || !deviceIdOfTopic(packet.topic)) return done(null)
+      if (!client || !deviceIdOfTopic(packet.topic)) {
+        return done(null)
+      }
       submitMessage(sink, packet.topic, packet.payload as Buffer).then(
         () => done(null),
         // not stored: aedes refuses the publish (no PUBACK), so the device sends it again

@@ -29,7 +29,9 @@ export async function submitMessage(
   payload: Buffer,
 ): Promise<SubmitOutcome | undefined> {
   const deviceId = deviceIdOfTopic(topic)
-  if (!deviceId) return undefined
+  if (!deviceId) {
+    return undefined
+  }
   let body: unknown
   try {
     body = JSON.parse(payload.toString('utf8'))
@@ -102,13 +104,17 @@ export function connectMqttIngest(sink: ReadingSink, o: MqttIngestOptions): Mqtt
   client.on('error', (e) => log(`MQTT ${o.url}: ${e.message}`))
 
   client.handleMessage = (packet, done) => {
-    if (packet.cmd !== 'publish') return done()
+    if (packet.cmd !== 'publish') {
+      return done()
+    }
     const seen = connection
     const { messageId, qos } = packet
     stats.received++
     submitMessage(sink, packet.topic, packet.payload as Buffer).then(
       () => {
-        if (qos === 0 || messageId === undefined) return
+        if (qos === 0 || messageId === undefined) {
+          return
+        }
         if (seen === connection && client.connected) {
           send({ cmd: 'puback', messageId, reasonCode: 0 })
           stats.acked++
@@ -130,7 +136,9 @@ export function connectMqttIngest(sink: ReadingSink, o: MqttIngestOptions): Mqtt
     client.once('connect', (connack) => {
       // a resumed session keeps its subscription; subscribing again is harmless and covers a new one
       client.subscribe(topic, { qos: 1 }, (err) => (err ? reject(err) : resolve()))
-      if (connack.sessionPresent) log(`MQTT ${o.url}: resumed session ${o.clientId}`)
+      if (connack.sessionPresent) {
+        log(`MQTT ${o.url}: resumed session ${o.clientId}`)
+      }
     })
   })
   return {

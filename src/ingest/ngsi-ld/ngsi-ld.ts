@@ -62,7 +62,9 @@ export function deviceIdOf(id: string): string | undefined {
 /** Attribute name (SDM name or our quantity id) → quantity id of a kind. */
 export function quantityOf(kind: DeviceKind, attr: string): string | undefined {
   const qs = DEVICE_KINDS[kind].quantities
-  if (Object.hasOwn(qs, attr)) return attr
+  if (Object.hasOwn(qs, attr)) {
+    return attr
+  }
   return Object.keys(qs).find((q) => qs[q].sdmAttribute === attr)
 }
 
@@ -114,7 +116,9 @@ export function readEntityDevice(body: Record<string, unknown>): EntityDevice {
     throw new AppError('VALIDATION_FAILED', 'an entity needs id and type', 'id')
   }
   const deviceId = deviceIdOf(body.id)
-  if (!deviceId) throw new AppError('VALIDATION_FAILED', 'id must be urn:ngsi-ld:<Type>:<device id>', 'id')
+  if (!deviceId) {
+    throw new AppError('VALIDATION_FAILED', 'id must be urn:ngsi-ld:<Type>:<device id>', 'id')
+  }
   const kinds = kindsOfType(body.type)
   if (kinds.length === 0) {
     const types = [...new Set(DEVICE_KIND_IDS.map(entityType))].join(', ')
@@ -181,13 +185,17 @@ export function messagesOf(
   const fallback = propValue(attrs.dateObserved)
   const byTs = new Map<string | number, Record<string, unknown>>()
   for (const [name, raw] of Object.entries(attrs)) {
-    if (META.has(name)) continue
+    if (META.has(name)) {
+      continue
+    }
     const quantity = quantityOf(kind, name)
     const a = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : { value: raw }) as Attr
     // unknown attributes are passed through under their own name so validation refuses them by reason
     const key = quantity ?? name
     let value = a.value
-    if (RATIO_ATTRIBUTES.has(name) && typeof value === 'number') value = Math.round(value * 100 * 1e6) / 1e6
+    if (RATIO_ATTRIBUTES.has(name) && typeof value === 'number') {
+      value = Math.round(value * 100 * 1e6) / 1e6
+    }
     const ts = typeof a.observedAt === 'string' ? a.observedAt : typeof fallback === 'string' ? fallback : now
     const msg = byTs.get(ts) ?? { ts }
     msg[key] = typeof a.unitCode === 'string' ? { value, unit: a.unitCode } : value
@@ -227,7 +235,9 @@ export function toEntity(
       ...(spec?.unitCode && !RATIO_ATTRIBUTES.has(attr) ? { unitCode: spec.unitCode } : {}),
     }
   }
-  if (withContext) e['@context'] = [SDM_CONTEXT, NGSI_LD_CORE_CONTEXT]
+  if (withContext) {
+    e['@context'] = [SDM_CONTEXT, NGSI_LD_CORE_CONTEXT]
+  }
   return e
 }
 
@@ -247,7 +257,9 @@ export function parseQ(q: string): QTerm[] {
   }
   return q.split(';').map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(==|!=|>=|<=|>|<)\s*(.+?)\s*$/.exec(term)
-    if (!m) throw new AppError('VALIDATION_FAILED', `q: cannot read "${term}" (attr op value)`, 'q')
+    if (!m) {
+      throw new AppError('VALIDATION_FAILED', `q: cannot read "${term}" (attr op value)`, 'q')
+    }
     const raw = m[3]
     const value = /^".*"$/.test(raw) ? raw.slice(1, -1) : Number(raw)
     if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -258,7 +270,9 @@ export function parseQ(q: string): QTerm[] {
 }
 
 export function matches(term: QTerm, v: unknown): boolean {
-  if (v === undefined) return false
+  if (v === undefined) {
+    return false
+  }
   if (typeof term.value === 'string' || typeof v === 'string') {
     const a = typeof v === 'string' || typeof v === 'number' ? String(v) : ''
     const b = String(term.value)
@@ -316,9 +330,14 @@ export function parseGeo(
   let minDistance: number | undefined
   for (const p of parts.slice(1)) {
     const m = /^(maxDistance|minDistance)==(\d+(\.\d+)?)$/.exec(p)
-    if (!m) throw new AppError('VALIDATION_FAILED', `georel: cannot read "${p}"`, 'georel')
-    if (m[1] === 'maxDistance') maxDistance = Number(m[2])
-    else minDistance = Number(m[2])
+    if (!m) {
+      throw new AppError('VALIDATION_FAILED', `georel: cannot read "${p}"`, 'georel')
+    }
+    if (m[1] === 'maxDistance') {
+      maxDistance = Number(m[2])
+    } else {
+      minDistance = Number(m[2])
+    }
   }
   if (maxDistance === undefined && minDistance === undefined) {
     throw new AppError('VALIDATION_FAILED', 'georel near needs maxDistance==m or minDistance==m', 'georel')

@@ -54,16 +54,22 @@ export async function importOpen311File(
   const skip = (reason: string) => {
     skipped[reason] = (skipped[reason] ?? 0) + 1
   }
-  for (const u of read.unreadable) skip(`unreadable row (${u.reason})`)
+  for (const u of read.unreadable) {
+    skip(`unreadable row (${u.reason})`)
+  }
   let newCases = 0
   let joined = 0
   let alreadyImported = 0
 
   await pool(requests, o.concurrency ?? 64, async (r) => {
     const classId = classFor(deps.mapping, r.table, r.type, r.descriptor)
-    if (!classId) return skip(`unmapped service "${r.type}"`)
+    if (!classId) {
+      return skip(`unmapped service "${r.type}"`)
+    }
     const submission = toSubmission(r, classId)
-    if (!submission) return skip('no location (no coordinates, no address)')
+    if (!submission) {
+      return skip('no location (no coordinates, no address)')
+    }
     try {
       const done = await deps.open311.submit(submission, {
         via: 'import',
@@ -71,11 +77,17 @@ export async function importOpen311File(
         idempotencyKey: `open311-import:${source}:${r.id}`,
         ...(r.requestedAt !== undefined ? { receivedAt: r.requestedAt } : {}),
       })
-      if (done.replayed) alreadyImported++
-      else if (done.attached) joined++
-      else newCases++
+      if (done.replayed) {
+        alreadyImported++
+      } else if (done.attached) {
+        joined++
+      } else {
+        newCases++
+      }
     } catch (e) {
-      if (!(e instanceof AppError) || e.code !== 'VALIDATION_FAILED') throw e
+      if (!(e instanceof AppError) || e.code !== 'VALIDATION_FAILED') {
+        throw e
+      }
       skip(`refused: ${e.field ?? 'request'} invalid`)
     }
   })
@@ -97,7 +109,9 @@ function toSubmission(r: ForeignRequest, classId: string): Open311Submission | u
   // 0,0 is how Bloomington and San Francisco say "no point"
   const point = r.lat !== undefined && r.long !== undefined && (r.lat !== 0 || r.long !== 0)
   const address = r.address?.replace(/\s+,/g, ',').trim()
-  if (!point && !address) return undefined
+  if (!point && !address) {
+    return undefined
+  }
   const description = r.description ?? r.type
   return {
     service_code: classId,
@@ -112,7 +126,9 @@ function toSubmission(r: ForeignRequest, classId: string): Open311Submission | u
 async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < items.length) await fn(items[next++])
+    while (next < items.length) {
+      await fn(items[next++])
+    }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker))
 }

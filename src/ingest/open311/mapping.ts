@@ -35,19 +35,25 @@ export async function loadMappings(path: string, catalog: Catalog): Promise<Serv
   const table = (name: 'open311' | 'nyc311') => {
     const m = new Map<string, string>()
     for (const [k, v] of Object.entries(json[name] ?? {})) {
-      if (!known.has(v)) problems.push(`${name}["${k}"]: ${v} is not a catalog class`)
+      if (!known.has(v)) {
+        problems.push(`${name}["${k}"]: ${v} is not a catalog class`)
+      }
       m.set(k.toLowerCase(), v)
     }
     return m
   }
   const tables = { open311: table('open311'), nyc311: table('nyc311') }
   for (const f of json.files ?? []) {
-    if (!validZone(f.timeZone)) problems.push(`files: ${f.timeZone} is not a time zone`)
+    if (!validZone(f.timeZone)) {
+      problems.push(`files: ${f.timeZone} is not a time zone`)
+    }
   }
   if (json.otherClass && !known.has(json.otherClass)) {
     problems.push(`otherClass: ${json.otherClass} is not a catalog class`)
   }
-  if (problems.length > 0) throw new Error(`${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  if (problems.length > 0) {
+    throw new Error(`${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
   const other =
     json.otherClass ??
     catalog.classes.find((c) => c.name === '其他' || /^other\b/i.test(c.nameEn))?.id ??

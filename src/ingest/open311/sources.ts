@@ -40,7 +40,9 @@ export interface ReadResult {
 export async function readRequestsFile(path: string, timeZone: string): Promise<ReadResult> {
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '')
   const ext = extname(path).toLowerCase()
-  if (ext === '.xml') return fromOpen311Xml(text, timeZone)
+  if (ext === '.xml') {
+    return fromOpen311Xml(text, timeZone)
+  }
   if (ext === '.csv') {
     return fromNycRecords(
       parseCsv(text, { columns: normalizeHeader, skip_empty_lines: true }),
@@ -50,7 +52,9 @@ export async function readRequestsFile(path: string, timeZone: string): Promise<
   }
   if (ext === '.json') {
     const json = JSON.parse(text) as unknown
-    if (!Array.isArray(json)) throw new Error(`${path}: expected a JSON array of requests`)
+    if (!Array.isArray(json)) {
+      throw new Error(`${path}: expected a JSON array of requests`)
+    }
     const first = (json[0] ?? {}) as Record<string, unknown>
     if ('unique_key' in first) {
       return fromNycRecords(json as Record<string, unknown>[], 'nyc311-json', timeZone)
@@ -76,7 +80,9 @@ function normalizeHeader(header: string[]): string[] {
 
 /** A field as text: xsi:nil elements, nulls and blanks are absent. */
 function str(v: unknown): string | undefined {
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    return undefined
+  }
   const s = String(v).replace(/\s+/g, ' ').trim()
   return s === '' ? undefined : s
 }
@@ -213,7 +219,9 @@ function zonedTime(
   const wall = Date.UTC(p[0], p[1] - 1, p[2], p[3], p[4], p[5], p[6])
   let at = wall - offsetAt(wall, timeZone)
   const again = wall - offsetAt(at, timeZone)
-  if (again !== at) at = Math.min(at, again)
+  if (again !== at) {
+    at = Math.min(at, again)
+  }
   return at
 }
 

@@ -26,7 +26,9 @@ export function parseOpinionLines(body: Uint8Array, now: Instant): OpinionLine[]
   const out: OpinionLine[] = []
   const lines = text.split('\n')
   for (const [i, raw] of lines.entries()) {
-    if (raw.trim() === '') continue
+    if (raw.trim() === '') {
+      continue
+    }
     out.push(parseLine(i + 1, raw, now))
   }
   if (out.length > 0 && out.every((l) => 'code' in l && l.code === 'BAD_JSON')) {
@@ -54,14 +56,18 @@ function parseLine(line: number, raw: string, now: Instant): OpinionLine {
     field,
     reason: `line ${line}: ${field} ${reason}`,
   })
-  if (!id || id.length > 200) return bad('id', 'must be a string of at most 200 characters')
+  if (!id || id.length > 200) {
+    return bad('id', 'must be a string of at most 200 characters')
+  }
   if (typeof o.text !== 'string' || o.text.trim() === '' || o.text.length > MAX_TEXT) {
     return bad('text', `must be non-empty text of at most ${MAX_TEXT} characters`)
   }
   if (typeof o.source !== 'string' || !/^[\w.-]{1,40}$/.test(o.source)) {
     return bad('source', 'must name the platform, e.g. "weibo"')
   }
-  if (typeof o.time !== 'string') return bad('time', 'must be an RFC 3339 date-time')
+  if (typeof o.time !== 'string') {
+    return bad('time', 'must be an RFC 3339 date-time')
+  }
   let time: number
   try {
     time = reporterTime(o.time, 'time', now)
@@ -70,9 +76,15 @@ function parseLine(line: number, raw: string, now: Instant): OpinionLine {
   }
   const hasLon = o.lon !== undefined && o.lon !== null
   const hasLat = o.lat !== undefined && o.lat !== null
-  if (hasLon !== hasLat) return bad(hasLon ? 'lat' : 'lon', 'must come with the other coordinate')
-  if (hasLon && (typeof o.lon !== 'number' || Math.abs(o.lon) > 180)) return bad('lon', 'must be a longitude')
-  if (hasLat && (typeof o.lat !== 'number' || Math.abs(o.lat) > 90)) return bad('lat', 'must be a latitude')
+  if (hasLon !== hasLat) {
+    return bad(hasLon ? 'lat' : 'lon', 'must come with the other coordinate')
+  }
+  if (hasLon && (typeof o.lon !== 'number' || Math.abs(o.lon) > 180)) {
+    return bad('lon', 'must be a longitude')
+  }
+  if (hasLat && (typeof o.lat !== 'number' || Math.abs(o.lat) > 90)) {
+    return bad('lat', 'must be a latitude')
+  }
   if (o.place !== undefined && (typeof o.place !== 'string' || o.place.length > 100)) {
     return bad('place', 'must be a place name of at most 100 characters')
   }

@@ -206,14 +206,18 @@ export function createAlarmCases(deps: AlarmCasesDeps): AlarmCases {
   async function clear(t: AlarmTransition, ctx: RegistryView): Promise<SensorAlarmEvent | undefined> {
     const row = await repo.raisedAlarm(db, t.key)
     // a raise that was never stored (silence disproved by the store) has nothing to clear
-    if (!row) return undefined
+    if (!row) {
+      return undefined
+    }
     await repo.updateAlarm(db, row.id, {
       state: 'cleared',
       cleared_at: t.at,
       clear_value: t.value ?? null,
       updated_at: clock(),
     })
-    if (row.case_id) await verifyIfReady(row.case_id)
+    if (row.case_id) {
+      await verifyIfReady(row.case_id)
+    }
     const device = ctx.devices.get(t.deviceId)
     return event(
       t,
@@ -227,9 +231,13 @@ export function createAlarmCases(deps: AlarmCasesDeps): AlarmCases {
   /** Verify a handled case whose alarms have all cleared; the note is the sensor evidence. */
   async function verifyIfReady(caseId: string): Promise<void> {
     const alarms = await repo.alarmsOfCase(db, caseId)
-    if (alarms.length === 0 || alarms.some((a) => a.state !== 'cleared')) return
+    if (alarms.length === 0 || alarms.some((a) => a.state !== 'cleared')) {
+      return
+    }
     const c = await deps.cases.get(SYSTEM_PRINCIPAL, caseId)
-    if (c.stage !== 'handled') return
+    if (c.stage !== 'handled') {
+      return
+    }
     const evidence = alarms
       .map(
         (a) =>
@@ -254,17 +262,23 @@ export function createAlarmCases(deps: AlarmCasesDeps): AlarmCases {
       for (const t of transitions) {
         try {
           const e = t.type === 'raised' ? await raise(t, ctx) : await clear(t, ctx)
-          if (e) out.push(e)
+          if (e) {
+            out.push(e)
+          }
         } catch (e) {
           log(`sensor alarm ${t.key} ${t.type}: ${(e as Error).message}`)
         }
       }
-      if (out.length > 0) deps.publish(out)
+      if (out.length > 0) {
+        deps.publish(out)
+      }
     },
 
     onCaseEvents(events) {
       for (const e of events) {
-        if (e.type !== 'case.report') continue
+        if (e.type !== 'case.report') {
+          continue
+        }
         verifying = verifying
           .then(() => verifyIfReady(e.caseId))
           .catch((err: unknown) => log(`sensor verify ${e.caseId}: ${(err as Error).message}`))

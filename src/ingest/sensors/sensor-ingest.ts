@@ -97,7 +97,9 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
   }
 
   function schedule(): void {
-    if (running) return
+    if (running) {
+      return
+    }
     // next event-loop turn: let messages already waiting on sockets join this commit
     running = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => {
@@ -107,7 +109,9 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
       })
       .finally(() => {
         running = undefined
-        if (queue.length > 0 || drops.size > 0) schedule()
+        if (queue.length > 0 || drops.size > 0) {
+          schedule()
+        }
       })
   }
 
@@ -129,8 +133,12 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
       }))
     } catch (e) {
       // nothing was stored: the counters go back, every caller hears the failure (MQTT will redeliver)
-      for (const [k, n] of counted) drops.set(k, (drops.get(k) ?? 0) + n)
-      for (const p of batch) p.reject(e)
+      for (const [k, n] of counted) {
+        drops.set(k, (drops.get(k) ?? 0) + n)
+      }
+      for (const p of batch) {
+        p.reject(e)
+      }
       return
     }
     const transitions: AlarmTransition[] = []
@@ -142,14 +150,20 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
           dup++
           continue
         }
-        if (!ruleSet) continue
+        if (!ruleSet) {
+          continue
+        }
         const ev = evaluate(state, ruleSet, r, now)
         state = ev.state
-        if (ev.transitions.length > 0) transitions.push(...ev.transitions)
+        if (ev.transitions.length > 0) {
+          transitions.push(...ev.transitions)
+        }
       }
       p.resolve({ ok: true, readings: p.readings.length - dup, duplicates: dup })
     }
-    if (transitions.length > 0) sink(transitions)
+    if (transitions.length > 0) {
+      sink(transitions)
+    }
   }
 
   function sink(transitions: readonly AlarmTransition[]): void {
@@ -182,7 +196,9 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
 
   return {
     async submit(deviceId, raw, channel) {
-      if (!ruleSet) await ensureLoaded()
+      if (!ruleSet) {
+        await ensureLoaded()
+      }
       const device = ruleSet?.devices.get(deviceId)
       const r = validateReading(raw, device, deps.clock(), deps.validate)
       if (!r.ok) {
@@ -204,11 +220,17 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     },
 
     async tick() {
-      if (!ruleSet) await ensureLoaded()
-      if (!ruleSet) return
+      if (!ruleSet) {
+        await ensureLoaded()
+      }
+      if (!ruleSet) {
+        return
+      }
       const ev = tickRules(state, ruleSet, deps.clock())
       state = ev.state
-      if (ev.transitions.length > 0) sink(ev.transitions)
+      if (ev.transitions.length > 0) {
+        sink(ev.transitions)
+      }
       await alarmWork
     },
 
@@ -235,12 +257,16 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     },
 
     async drain() {
-      while (running) await running
+      while (running) {
+        await running
+      }
       await alarmWork
     },
 
     async stop() {
-      for (const t of timers) clearInterval(t)
+      for (const t of timers) {
+        clearInterval(t)
+      }
       timers.length = 0
       await this.drain()
     },
@@ -287,13 +313,19 @@ function countersOf(
 ): IngestDropTable[] {
   const m = new Map<string, number>(drops)
   const add = (k: string, n: number) => {
-    if (n > 0) m.set(k, (m.get(k) ?? 0) + n)
+    if (n > 0) {
+      m.set(k, (m.get(k) ?? 0) + n)
+    }
   }
   // accepted/duplicate per channel; `inserted` follows the batch's readings in order
   let i = 0
   for (const p of batch) {
     let ok = 0
-    for (let k = 0; k < p.readings.length; k++) if (inserted[i++]) ok++
+    for (let k = 0; k < p.readings.length; k++) {
+      if (inserted[i++]) {
+        ok++
+      }
+    }
     add(`${p.channel}\u0000accepted`, ok)
     add(`${p.channel}\u0000duplicate`, p.readings.length - ok)
   }

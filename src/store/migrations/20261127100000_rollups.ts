@@ -34,7 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('period_key', 'text', (c) => c.notNull())
     .addColumn('dim_kind', 'text', (c) => c.notNull())
     .addColumn('dim_value', 'text', (c) => c.notNull())
-  for (const f of FLAGS) rollups = rollups.addColumn(f, 'bigint', (c) => c.notNull().defaultTo(0))
+  for (const f of FLAGS) {
+    rollups = rollups.addColumn(f, 'bigint', (c) => c.notNull().defaultTo(0))
+  }
   rollups = rollups
     .addColumn('satisfaction_milli', 'bigint', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('metric_rollups_pk', ['period_kind', 'period_key', 'dim_kind', 'dim_value'])
@@ -61,7 +63,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('handler_id', 'text')
     .addColumn('inspector_id', 'text')
     .addColumn('class_id', 'text')
-  for (const f of FLAGS) contributions = contributions.addColumn(f, 'integer', (c) => c.notNull())
+  for (const f of FLAGS) {
+    contributions = contributions.addColumn(f, 'integer', (c) => c.notNull())
+  }
   await contributions
     .addColumn('satisfaction_milli', 'integer', (c) => c.notNull())
     .addColumn('doc', 'text', (c) => c.notNull())

@@ -106,7 +106,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('emergency_log').execute()
-  if (isPostgres(db)) await sql`drop function if exists emergency_log_append_only()`.execute(db)
+  if (isPostgres(db)) {
+    await sql`drop function if exists emergency_log_append_only()`.execute(db)
+  }
   await db.schema.dropTable('emergency_acks').execute()
   await db.schema.dropTable('emergency_instructions').execute()
   await db.schema.dropTable('emergency_incidents').execute()

@@ -46,9 +46,16 @@ type Query = Readonly<Record<string, string | number | boolean | readonly string
 export function apiUrl(path: string, query?: Query): string {
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(query ?? {})) {
-    if (v === undefined || v === '') continue
-    if (Array.isArray(v)) for (const x of v as readonly string[]) params.append(k, x)
-    else params.append(k, String(v))
+    if (v === undefined || v === '') {
+      continue
+    }
+    if (Array.isArray(v)) {
+      for (const x of v as readonly string[]) {
+        params.append(k, x)
+      }
+    } else {
+      params.append(k, String(v))
+    }
   }
   const qs = params.toString()
   return `/api/v1${path}${qs ? `?${qs}` : ''}`
@@ -66,8 +73,12 @@ async function request<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (token) headers.authorization = `Bearer ${token}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (token) {
+    headers.authorization = `Bearer ${token}`
+  }
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json'
+  }
   let res: Response
   try {
     res = await fetch(apiUrl(path, query), {
@@ -77,7 +88,9 @@ async function request<T>(
       ...(signal ? { signal } : {}),
     })
   } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e
+    if (e instanceof DOMException && e.name === 'AbortError') {
+      throw e
+    }
     throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String(e))
   }
   const text = await res.text()
@@ -89,7 +102,9 @@ async function request<T>(
   }
   if (!res.ok) {
     const err = (json as ErrorBody | undefined)?.error
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized?.()
+    if (res.status === 401 && path !== '/auth/login') {
+      onUnauthorized?.()
+    }
     throw new ApiError(
       res.status,
       err?.code ?? `HTTP_${res.status}`,
@@ -112,7 +127,9 @@ export async function optional<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p
   } catch (e) {
-    if (e instanceof ApiError && e.unavailable) return undefined
+    if (e instanceof ApiError && e.unavailable) {
+      return undefined
+    }
     throw e
   }
 }

@@ -85,8 +85,12 @@ export const api = {
       body: form,
       headers: t ? { authorization: `Bearer ${t}` } : {},
     })
-    if (res.status === 404) return undefined
-    if (!res.ok) throw new Error(`upload failed: HTTP ${res.status}`)
+    if (res.status === 404) {
+      return undefined
+    }
+    if (!res.ok) {
+      throw new Error(`upload failed: HTTP ${res.status}`)
+    }
     const body = (await res.json()) as { url?: string; id?: string }
     return body.url ?? body.id
   },
@@ -107,7 +111,9 @@ function teamOf(t: ServerTeam): Team {
 }
 
 function nearest(list: readonly Team[], near: GeoPoint | undefined, n: number): readonly Team[] {
-  if (!near) return list
+  if (!near) {
+    return list
+  }
   const rad = Math.PI / 180
   const metres = (p: GeoPoint) => {
     const x = (p.lon - near.lon) * rad * Math.cos(((p.lat + near.lat) / 2) * rad)

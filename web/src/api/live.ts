@@ -63,7 +63,9 @@ export function connectLive(h: LiveHandlers): () => void {
 
   const flush = () => {
     timer = undefined
-    if (!buffer.length) return
+    if (!buffer.length) {
+      return
+    }
     const batch = buffer
     buffer = []
     h.onBatch(batch)
@@ -83,7 +85,9 @@ export function connectLive(h: LiveHandlers): () => void {
   }
 
   const open = () => {
-    if (closed) return
+    if (closed) {
+      return
+    }
     h.onStatus(everOpened ? 'retrying' : 'connecting')
     const t = getToken()
     source = new EventSource(apiUrl('/live', t ? { token: t } : {}))
@@ -114,6 +118,8 @@ export function connectLive(h: LiveHandlers): () => void {
   return () => {
     closed = true
     source?.close()
-    if (timer) clearTimeout(timer)
+    if (timer) {
+      clearTimeout(timer)
+    }
   }
 }

@@ -232,7 +232,12 @@ export interface EmergencyInstruction {
   readonly at: number
   readonly byName?: string
   readonly addressees: readonly string[]
-  readonly acks: readonly { readonly unitId: string; readonly at: number; readonly byName?: string; readonly note?: string }[]
+  readonly acks: readonly {
+    readonly unitId: string
+    readonly at: number
+    readonly byName?: string
+    readonly note?: string
+  }[]
   readonly pending: readonly string[]
 }
 

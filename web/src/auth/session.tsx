@@ -57,13 +57,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
 export function useSession(): SessionContext {
   const c = useContext(Ctx)
-  if (!c) throw new Error('useSession outside SessionProvider')
+  if (!c) {
+    throw new Error('useSession outside SessionProvider')
+  }
   return c
 }
 
 /** The logged-in user; only for screens behind the login. */
 export function useUser(): User {
   const { user } = useSession()
-  if (!user) throw new Error('useUser without a session')
+  if (!user) {
+    throw new Error('useUser without a session')
+  }
   return user
 }

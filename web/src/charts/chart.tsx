@@ -28,7 +28,9 @@ export function Chart({ option, label, className, onClick, replace }: ChartProps
   click.current = onClick
 
   useEffect(() => {
-    if (!el.current) return
+    if (!el.current) {
+      return
+    }
     const c = echarts.init(el.current, undefined, { renderer: 'canvas' })
     chart.current = c
     c.on('click', (p) => click.current?.(p as ChartClick))

@@ -19,7 +19,9 @@ export async function loadRegionMap(
   parent: string | undefined,
 ): Promise<RegionMap | undefined> {
   const fc = await api.regions(level, parent)
-  if (!fc) return undefined
+  if (!fc) {
+    return undefined
+  }
   const name = mapName(level, parent)
   if (!registered.has(name)) {
     echarts.registerMap(name, fc as unknown as Parameters<typeof echarts.registerMap>[1])

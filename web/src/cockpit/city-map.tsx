@@ -56,12 +56,18 @@ export function CityMap({
   const pickerId = useId()
 
   const drill = (code: string) => {
-    if (regions.state !== 'ready') return
+    if (regions.state !== 'ready') {
+      return
+    }
     const f = regions.data.fc.features.find((x) => x.properties.code === code)
-    if (!f) return
+    if (!f) {
+      return
+    }
     onRegion?.(code, f.properties.name, regions.data.level)
     const next = CHILD[regions.data.level]
-    if (next) setPath([...path, { level: next, parent: code, name: f.properties.name }])
+    if (next) {
+      setPath([...path, { level: next, parent: code, name: f.properties.name }])
+    }
   }
 
   return (
@@ -109,7 +115,9 @@ export function CityMap({
           replace
           label={t('map.label', { name: current.name })}
           onClick={(p) => {
-            if (p.seriesType === 'map' || p.componentType === 'geo') drill(p.name ?? '')
+            if (p.seriesType === 'map' || p.componentType === 'geo') {
+              drill(p.name ?? '')
+            }
           }}
         />
       ) : (
@@ -158,7 +166,9 @@ function useMapOption(
   emergency: boolean,
 ): ChartOption | undefined {
   return useMemo(() => {
-    if (regions.state !== 'ready') return undefined
+    if (regions.state !== 'ready') {
+      return undefined
+    }
     const { name: map, level, fc } = regions.data
     const names = new Map(fc.features.map((f) => [f.properties.code, f.properties.name]))
     const data = [...names.keys()].map((code) => ({ name: code, value: heat?.[code] ?? 0 }))

@@ -40,14 +40,18 @@ export function Cockpit() {
 
   // The first lines of the feed are the newest cases already in the store.
   useEffect(() => {
-    if (ov.state === 'ready') setFeed((f) => mergeFeed(f, ov.data.recent.slice(0, 20).map(feedItemOfCase)))
+    if (ov.state === 'ready') {
+      setFeed((f) => mergeFeed(f, ov.data.recent.slice(0, 20).map(feedItemOfCase)))
+    }
   }, [ov])
 
   const source = ov.state === 'ready' ? ov.data.source : undefined
   const lastReload = useRef(0)
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined)
   const scheduleReload = useCallback(() => {
-    if (pending.current) return
+    if (pending.current) {
+      return
+    }
     const every = source === 'server' ? SERVER_REFRESH_MS : ESTIMATE_REFRESH_MS
     const wait = Math.max(0, lastReload.current + every - Date.now())
     pending.current = setTimeout(() => {
@@ -64,16 +68,25 @@ export function Cockpit() {
         const f = feedItem(e, i)
         return f ? [f] : []
       })
-      if (items.length) setFeed((f) => mergeFeed(f, items))
+      if (items.length) {
+        setFeed((f) => mergeFeed(f, items))
+      }
       let numbersChanged = false
       for (const e of events) {
         if (e.type === 'metrics') {
           const o = overviewFromEvent(e.data)
-          if (o) setPushed(o)
-        } else if (e.type.startsWith('case.')) numbersChanged = true
-        else if (e.type.startsWith('emergency.')) reloadEmergency()
+          if (o) {
+            setPushed(o)
+          }
+        } else if (e.type.startsWith('case.')) {
+          numbersChanged = true
+        } else if (e.type.startsWith('emergency.')) {
+          reloadEmergency()
+        }
       }
-      if (numbersChanged) scheduleReload()
+      if (numbersChanged) {
+        scheduleReload()
+      }
       // Events may carry only a case id: fetch a few titles and positions so the feed and map can show them.
       const bare = items
         .filter((f) => f.caseId && (!f.title || !f.location) && f.type === 'case.reported')
@@ -83,7 +96,9 @@ export function Cockpit() {
           const got = new Map(
             rs.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.id, r.value] as const] : [])),
           )
-          if (!got.size) return
+          if (!got.size) {
+            return
+          }
           setFeed((old) =>
             old.map((f) => {
               const c = f.caseId ? got.get(f.caseId) : undefined

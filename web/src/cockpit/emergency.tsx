@@ -165,7 +165,9 @@ function StartForm({
 }
 
 function areaLabel(a: IncidentArea | undefined): string {
-  if (!a) return '—'
+  if (!a) {
+    return '—'
+  }
   return a.kind === 'region'
     ? (a.name ?? a.code)
     : `${a.center.lon.toFixed(4)}, ${a.center.lat.toFixed(4)} · ${(a.radiusM / 1000).toFixed(1)} km`
@@ -173,9 +175,13 @@ function areaLabel(a: IncidentArea | undefined): string {
 
 /** The drill path that frames an incident region: a district shows its streets, a street its grids. */
 function startPath(a: IncidentArea | undefined, city: string): readonly MapLevel[] | undefined {
-  if (a?.kind !== 'region') return undefined
+  if (a?.kind !== 'region') {
+    return undefined
+  }
   const root: MapLevel = { level: 'district', name: city }
-  if (a.code.length === 6) return [root, { level: 'street', parent: a.code, name: a.name ?? a.code }]
+  if (a.code.length === 6) {
+    return [root, { level: 'street', parent: a.code, name: a.name ?? a.code }]
+  }
   if (a.code.length === 9) {
     return [
       root,
@@ -194,17 +200,25 @@ function distanceM(a: GeoPoint, b: GeoPoint): number {
 }
 
 async function casesInside(a: IncidentArea | undefined): Promise<readonly ApiCase[]> {
-  if (!a) return []
-  if (a.kind === 'region') return (await api.cases({ region: a.code, stage: OPEN_STAGES, limit: 100 })).items
+  if (!a) {
+    return []
+  }
+  if (a.kind === 'region') {
+    return (await api.cases({ region: a.code, stage: OPEN_STAGES, limit: 100 })).items
+  }
   const page = await api.cases({ stage: OPEN_STAGES, limit: 200 })
   return page.items.filter((c) => c.location && distanceM(c.location, a.center) <= a.radiusM)
 }
 
 /** The incident's middle: the circle's centre, else the mean position of its cases. */
 function centreOf(a: IncidentArea | undefined, cases: readonly ApiCase[]): GeoPoint | undefined {
-  if (a?.kind === 'circle') return a.center
+  if (a?.kind === 'circle') {
+    return a.center
+  }
   const pts = cases.flatMap((c) => (c.location ? [c.location] : []))
-  if (!pts.length) return undefined
+  if (!pts.length) {
+    return undefined
+  }
   return {
     lon: pts.reduce((s, p) => s + p.lon, 0) / pts.length,
     lat: pts.reduce((s, p) => s + p.lat, 0) / pts.length,
@@ -392,7 +406,9 @@ function EmKpi({ label, value }: { label: string; value: number | undefined }) {
 
 function IncidentCases({ cases, now }: { cases: readonly ApiCase[]; now: number }) {
   const { t } = useTranslation()
-  if (!cases.length) return <p className="note">{t('emergency.noCases')}</p>
+  if (!cases.length) {
+    return <p className="note">{t('emergency.noCases')}</p>
+  }
   return (
     <ul className="incident-cases">
       {cases.map((c) => (

@@ -6,7 +6,9 @@ import type { FeedItem } from './live-model.ts'
 /** Newest events first. The list is a polite live region so a screen reader hears arrivals. */
 export function LiveFeed({ items, linkCases }: { items: readonly FeedItem[]; linkCases: boolean }) {
   const { t } = useTranslation()
-  if (!items.length) return <p className="note">{t('feed.empty')}</p>
+  if (!items.length) {
+    return <p className="note">{t('feed.empty')}</p>
+  }
   return (
     <ol className="feed" aria-live="polite" aria-relevant="additions">
       {items.map((f) => (

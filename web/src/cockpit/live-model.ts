@@ -52,7 +52,9 @@ function point(v: unknown): GeoPoint | undefined {
 
 /** One feed line from one event, if the feed shows that kind of event. */
 export function feedItem(e: LiveEvent, seq: number): FeedItem | undefined {
-  if (!FEED_TYPES.has(e.type) && !e.type.startsWith('emergency.')) return undefined
+  if (!FEED_TYPES.has(e.type) && !e.type.startsWith('emergency.')) {
+    return undefined
+  }
   const d = e.data
   const payload = (d.payload ?? {}) as Record<string, unknown>
   const at = typeof d.at === 'number' ? d.at : e.receivedAt
@@ -113,10 +115,14 @@ export function mergeFeed(old: readonly FeedItem[], fresh: readonly FeedItem[]):
   const seen = new Set<string>()
   const out: FeedItem[] = []
   for (const f of [...fresh].sort((a, b) => b.at - a.at).concat(old)) {
-    if (seen.has(f.key)) continue
+    if (seen.has(f.key)) {
+      continue
+    }
     seen.add(f.key)
     out.push(f)
-    if (out.length >= FEED_MAX) break
+    if (out.length >= FEED_MAX) {
+      break
+    }
   }
   return out
 }

@@ -27,7 +27,9 @@ export interface OverviewResult {
 /** The overview from the server, or an estimate from the newest cases when the endpoint is missing. */
 export async function loadOverview(now: number): Promise<OverviewResult> {
   const [server, first] = await Promise.all([api.overview(), api.cases({ limit: 50 })])
-  if (server) return { overview: server, source: 'server', recent: first.items }
+  if (server) {
+    return { overview: server, source: 'server', recent: first.items }
+  }
   const sample = await pages({}, MAX_PAGES)
   // 超期 on the wall means open work past its deadline; a late callback on a closed case is not that.
   const overdue = (await pages({ overdue: true }, MAX_OVERDUE_PAGES)).filter((c) => open.has(c.stage))
@@ -46,7 +48,9 @@ async function pages(q: { overdue?: boolean }, max: number): Promise<ApiCase[]> 
     const p = await api.cases({ ...q, limit: PAGE, ...(cursor ? { cursor } : {}) })
     out.push(...p.items)
     cursor = p.nextCursor
-    if (!cursor) break
+    if (!cursor) {
+      break
+    }
   }
   return out
 }
@@ -70,13 +74,21 @@ export function estimateOverview(sample: readonly ApiCase[], overdueCount: numbe
   let callbacks = 0
   let satisfaction = 0
   const inc = (m: Record<string, number>, k: string | undefined) => {
-    if (k) m[k] = (m[k] ?? 0) + 1
+    if (k) {
+      m[k] = (m[k] ?? 0) + 1
+    }
   }
   for (const c of sample) {
-    if (c.times.reportedAt >= dayStart) today++
+    if (c.times.reportedAt >= dayStart) {
+      today++
+    }
     const isOpen = open.has(c.stage)
-    if (isOpen) inProgress++
-    if (isOpen && c.supervised) supervised++
+    if (isOpen) {
+      inProgress++
+    }
+    if (isOpen && c.supervised) {
+      supervised++
+    }
     inc(byChannel, c.channel)
     inc(byStage, c.stage)
     inc(byClass, c.classId)
@@ -88,11 +100,15 @@ export function estimateOverview(sample: readonly ApiCase[], overdueCount: numbe
       (c.times.firstResponseAt !== undefined || (c.due.receive ?? Infinity) < now)
     ) {
       dueResponse++
-      if (c.times.firstResponseAt !== undefined) responded++
+      if (c.times.firstResponseAt !== undefined) {
+        responded++
+      }
     }
     if (c.stage === 'closed' || c.stage === 'evaluated') {
       closed++
-      if (c.resolved === true || c.evaluation?.resolved === true) resolved++
+      if (c.resolved === true || c.evaluation?.resolved === true) {
+        resolved++
+      }
     }
     if (c.evaluation) {
       callbacks++

@@ -40,8 +40,9 @@ export function ActionForm({
     try {
       onDone(await api.act(c.id, spec.type, bodyOf(spec, v), c.version))
     } catch (err) {
-      if (err instanceof ApiError && err.conflict) onConflict()
-      else {
+      if (err instanceof ApiError && err.conflict) {
+        onConflict()
+      } else {
         setError(
           err instanceof ApiError
             ? `${t(`error.${err.code}`, { defaultValue: err.message })}${err.field ? ` (${err.field})` : ''}`
@@ -94,9 +95,15 @@ export function ActionForm({
 function initial(spec: ActionSpec, c: ApiCase): Values {
   const v: Values = {}
   for (const f of spec.fields) {
-    if (f.kind === 'class' && c.classId) v[f.name] = c.classId
-    if (f.kind === 'limit') v[f.name] = { amount: 2, unit: 'work-days' }
-    if (f.kind === 'units' || f.kind === 'photos') v[f.name] = []
+    if (f.kind === 'class' && c.classId) {
+      v[f.name] = c.classId
+    }
+    if (f.kind === 'limit') {
+      v[f.name] = { amount: 2, unit: 'work-days' }
+    }
+    if (f.kind === 'units' || f.kind === 'photos') {
+      v[f.name] = []
+    }
   }
   return v
 }
@@ -110,7 +117,9 @@ function bodyOf(spec: ActionSpec, v: Values): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const f of spec.fields) {
     const x = v[f.name]
-    if (isEmpty(x)) continue
+    if (isEmpty(x)) {
+      continue
+    }
     out[f.name] = typeof x === 'string' ? x.trim() : x
   }
   return out
@@ -378,7 +387,9 @@ function Photos({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
   const upload = async (files: FileList | null) => {
-    if (!files?.length) return
+    if (!files?.length) {
+      return
+    }
     setBusy(true)
     setError(undefined)
     const refs: string[] = []

@@ -23,10 +23,18 @@ interface Filters {
 
 /** Where each role starts: the queue of work that is waiting for it. */
 function defaultStages(preset: DeskPreset, u: User): readonly Stage[] {
-  if (preset === 'tasks') return ['dispatched', 'handling', 'suspended']
-  if (preset === 'verify') return ['handled']
-  if (u.role === 'operator') return ['reported']
-  if (u.role === 'dispatcher') return ['accepted', 'registered']
+  if (preset === 'tasks') {
+    return ['dispatched', 'handling', 'suspended']
+  }
+  if (preset === 'verify') {
+    return ['handled']
+  }
+  if (u.role === 'operator') {
+    return ['reported']
+  }
+  if (u.role === 'dispatcher') {
+    return ['accepted', 'registered']
+  }
   return []
 }
 
@@ -78,7 +86,9 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
           setState('ready')
         },
         (e: unknown) => {
-          if (ctl.signal.aborted) return
+          if (ctl.signal.aborted) {
+            return
+          }
           setError(e instanceof Error ? e.message : String(e))
           setState('error')
         },
@@ -91,7 +101,9 @@ export function CaseDesk({ preset, selectedId }: { preset: DeskPreset; selectedI
   }, [filters, preset, user, reloadTick])
 
   const more = async () => {
-    if (!cursor) return
+    if (!cursor) {
+      return
+    }
     const p = await api.cases({ ...queryOf(filters, preset, user), cursor })
     setItems((old) => [...old, ...p.items])
     setCursor(p.nextCursor)

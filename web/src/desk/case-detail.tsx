@@ -39,7 +39,9 @@ export function CaseDetailPane({
   const unitName = (id: string | undefined) =>
     id && units.state === 'ready' ? (units.data.find((u) => u.id === id)?.name ?? id) : (id ?? '—')
 
-  if (detail.state !== 'ready') return <StateNote state={detail} onRetry={reload} />
+  if (detail.state !== 'ready') {
+    return <StateNote state={detail} onRetry={reload} />
+  }
   const c: CaseDetail = detail.data
   const cls = catalog?.classes.find((x) => x.id === c.classId)
   const refresh = () => {

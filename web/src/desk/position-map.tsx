@@ -13,7 +13,9 @@ export function PositionMap({ at, districtCode }: { at: GeoPoint; districtCode: 
   const level = districtCode ? 'street' : 'district'
   const [regions] = useLoad(() => loadRegionMap(level, districtCode), [districtCode])
   const option = useMemo((): ChartOption | undefined => {
-    if (regions.state !== 'ready') return undefined
+    if (regions.state !== 'ready') {
+      return undefined
+    }
     const names = new Map(regions.data.fc.features.map((f) => [f.properties.code, f.properties.name]))
     return {
       geo: {

@@ -8,7 +8,9 @@ function locale(): string {
 }
 
 export function fmtTime(ms: number | undefined): string {
-  if (ms === undefined) return '—'
+  if (ms === undefined) {
+    return '—'
+  }
   return new Intl.DateTimeFormat(locale(), {
     timeZone: TZ,
     hour: '2-digit',
@@ -19,7 +21,9 @@ export function fmtTime(ms: number | undefined): string {
 }
 
 export function fmtDateTime(ms: number | undefined): string {
-  if (ms === undefined) return '—'
+  if (ms === undefined) {
+    return '—'
+  }
   return new Intl.DateTimeFormat(locale(), {
     timeZone: TZ,
     month: '2-digit',
@@ -61,8 +65,12 @@ export function fmtDuration(ms: number): string {
   const d = Math.floor(abs / 86_400_000)
   const h = Math.floor((abs % 86_400_000) / 3_600_000)
   const m = Math.floor((abs % 3_600_000) / 60_000)
-  if (d > 0) return i18n.t('time.dh', { d, h })
-  if (h > 0) return i18n.t('time.hm', { h, m: String(m).padStart(2, '0') })
+  if (d > 0) {
+    return i18n.t('time.dh', { d, h })
+  }
+  if (h > 0) {
+    return i18n.t('time.hm', { h, m: String(m).padStart(2, '0') })
+  }
   return i18n.t('time.m', { m })
 }
 

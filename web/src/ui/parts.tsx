@@ -14,7 +14,9 @@ export function StateNote({
   onRetry?: () => void
 }) {
   const { t } = useTranslation()
-  if (state.state === 'ready') return null
+  if (state.state === 'ready') {
+    return null
+  }
   if (state.state === 'loading') {
     return (
       <div className="note note-loading" role="status">
@@ -62,9 +64,15 @@ export function Dialog({
   const titleId = useId()
   useEffect(() => {
     const d = ref.current
-    if (!d) return
-    if (open && !d.open) d.showModal()
-    if (!open && d.open) d.close()
+    if (!d) {
+      return
+    }
+    if (open && !d.open) {
+      d.showModal()
+    }
+    if (!open && d.open) {
+      d.close()
+    }
   }, [open])
   return (
     <dialog

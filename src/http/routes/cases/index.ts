@@ -160,7 +160,9 @@ function header(v: string | string[] | undefined): string | undefined {
 }
 
 function toWgs84(p: GeoPoint, system: 'wgs84' | 'gcj02' | undefined): GeoPoint {
-  if (system !== 'gcj02') return p
+  if (system !== 'gcj02') {
+    return p
+  }
   const [lon, lat] = gcj02ToWgs84(p.lon, p.lat)
   return { lon, lat }
 }
@@ -173,6 +175,8 @@ export function presentCase(c: Case): Case & { dueNext?: number } {
 
 function presentAppeal(p: Principal, a: StoredAppeal): StoredAppeal {
   const { idempotencyKey: _k, ...rest } = a
-  if (!a.reporterPhone || seesPhones(p)) return rest
+  if (!a.reporterPhone || seesPhones(p)) {
+    return rest
+  }
   return { ...rest, reporterPhone: maskPhone(a.reporterPhone) }
 }

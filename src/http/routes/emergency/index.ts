@@ -83,7 +83,9 @@ export function emergencyRoutes(
 }
 
 function need<T>(v: T | undefined, field: string, action: string): T {
-  if (v === undefined) throw new AppError('VALIDATION_FAILED', `${action} needs "${field}"`, field)
+  if (v === undefined) {
+    throw new AppError('VALIDATION_FAILED', `${action} needs "${field}"`, field)
+  }
   return v
 }
 

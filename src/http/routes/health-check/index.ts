@@ -40,7 +40,9 @@ export function healthCheckRoutes(deps: HealthCheckRouteDeps): FastifyPluginAsyn
             .header('content-disposition', `attachment; filename="${name}.csv"`)
             .send(reportCsv(report))
         }
-        if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report))
+        if (format === 'html') {
+          return reply.type('text/html; charset=utf-8').send(reportHtml(report))
+        }
         return report
       },
     )

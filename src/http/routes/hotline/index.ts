@@ -112,7 +112,9 @@ function toWgs84(
   lat: number,
   system: 'wgs84' | 'gcj02' | undefined,
 ): { lon: number; lat: number } {
-  if (system !== 'gcj02') return { lon, lat }
+  if (system !== 'gcj02') {
+    return { lon, lat }
+  }
   const [x, y] = gcj02ToWgs84(lon, lat)
   return { lon: x, lat: y }
 }

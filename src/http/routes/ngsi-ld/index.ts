@@ -63,7 +63,9 @@ export function ngsiLdRoutes(
     async function ingest(device: Device, attrs: Record<string, unknown>): Promise<void> {
       for (const msg of messagesOf(device.kind, attrs, deps.clock())) {
         const r = await deps.sensors.submit(device.id, msg, 'ngsi-ld')
-        if (!r.ok) throw new AppError('READING_INVALID', `${r.reason}: ${r.message}`, r.field)
+        if (!r.ok) {
+          throw new AppError('READING_INVALID', `${r.reason}: ${r.message}`, r.field)
+        }
       }
     }
 
@@ -145,16 +147,22 @@ export function ngsiLdRoutes(
       },
       async (req, reply) => {
         const q = req.query
-        if (!q.type && !q.id) throw new AppError('VALIDATION_FAILED', 'a query needs type or id', 'type')
+        if (!q.type && !q.id) {
+          throw new AppError('VALIDATION_FAILED', 'a query needs type or id', 'type')
+        }
         const terms = q.q ? parseQ(q.q) : []
         const geo = q.georel ? parseGeo(q.georel, q.geometry, q.coordinates) : undefined
         let devices: Device[] = []
         if (q.id) {
           for (const id of q.id.split(',')) {
             const d = deviceIdOf(id)
-            if (d && (await exists(deps.sensing, d))) devices.push(await deps.sensing.getDevice(d))
+            if (d && (await exists(deps.sensing, d))) {
+              devices.push(await deps.sensing.getDevice(d))
+            }
           }
-          if (q.type) devices = devices.filter((d) => kindsOfType(q.type!).includes(d.kind))
+          if (q.type) {
+            devices = devices.filter((d) => kindsOfType(q.type!).includes(d.kind))
+          }
         } else {
           for (const kind of kindsOfType(q.type!)) {
             devices.push(...(await deps.sensing.listDevices({ kind, limit: 10_000 })).items)
@@ -172,7 +180,9 @@ export function ngsiLdRoutes(
         }
         const latest = await deps.sensing.latest(found.map((x) => x.d.id))
         const byDevice = new Map<string, typeof latest>()
-        for (const r of latest) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r])
+        for (const r of latest) {
+          byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r])
+        }
         const out = found
           .filter(({ d }) =>
             terms.every((t) => {
@@ -201,7 +211,9 @@ async function exists(sensing: SensingService, id: string): Promise<boolean> {
     await sensing.getDevice(id)
     return true
   } catch (e) {
-    if (e instanceof AppError && e.code === 'DEVICE_UNKNOWN') return false
+    if (e instanceof AppError && e.code === 'DEVICE_UNKNOWN') {
+      return false
+    }
     throw e
   }
 }
@@ -219,7 +231,9 @@ function wantsLd(req: FastifyRequest): boolean {
 }
 
 function present(req: FastifyRequest, reply: FastifyReply, body: unknown) {
-  if (wantsLd(req)) return reply.type('application/ld+json').send(body)
+  if (wantsLd(req)) {
+    return reply.type('application/ld+json').send(body)
+  }
   return reply.type('application/json').header('link', LINK).send(body)
 }
 
@@ -230,9 +244,11 @@ function ngsiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply:
   let type: NgsiProblem
   if (err instanceof AppError && (err.details as { problem?: NgsiProblem } | undefined)?.problem) {
     type = (err.details as { problem: NgsiProblem }).problem
-  } else if (code === 'NOT_FOUND' || code === 'DEVICE_UNKNOWN') type = 'ResourceNotFound'
-  else if (code === 'INGEST_DUPLICATE') type = 'AlreadyExists'
-  else if (code === 'AUTH_REQUIRED' || code === 'AUTH_INVALID' || code === 'FORBIDDEN_ROLE') {
+  } else if (code === 'NOT_FOUND' || code === 'DEVICE_UNKNOWN') {
+    type = 'ResourceNotFound'
+  } else if (code === 'INGEST_DUPLICATE') {
+    type = 'AlreadyExists'
+  } else if (code === 'AUTH_REQUIRED' || code === 'AUTH_INVALID' || code === 'FORBIDDEN_ROLE') {
     void reply
       .status(code === 'FORBIDDEN_ROLE' ? 403 : 401)
       .type('application/json')
@@ -242,15 +258,21 @@ function ngsiErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply:
         status: code === 'FORBIDDEN_ROLE' ? 403 : 401,
       })
     return
-  } else if (code || fe.validation) type = 'BadRequestData'
-  else if (fe.code?.startsWith('FST_ERR_CTP')) type = 'InvalidRequest'
-  else type = 'InternalError'
+  } else if (code || fe.validation) {
+    type = 'BadRequestData'
+  } else if (fe.code?.startsWith('FST_ERR_CTP')) {
+    type = 'InvalidRequest'
+  } else {
+    type = 'InternalError'
+  }
   const body = problem(
     type,
     type === 'InternalError' ? 'internal error' : err.message,
     `request ${String(req.id)}`,
   )
-  if (type === 'InternalError') req.log.error({ err }, 'ngsi-ld request failed')
+  if (type === 'InternalError') {
+    req.log.error({ err }, 'ngsi-ld request failed')
+  }
   void reply
     .status(fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : body.status)
     .type('application/json')

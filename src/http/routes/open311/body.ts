@@ -11,8 +11,12 @@ function bad(message: string): AppError {
 
 function looksLike(body: string): 'xml' | 'json' | undefined {
   const head = body.trimStart()
-  if (head.startsWith('<')) return 'xml'
-  if (head.startsWith('{') || head.startsWith('[')) return 'json'
+  if (head.startsWith('<')) {
+    return 'xml'
+  }
+  if (head.startsWith('{') || head.startsWith('[')) {
+    return 'json'
+  }
   return undefined
 }
 
@@ -41,7 +45,9 @@ export function parseForm(body: string): Record<string, string | string[]> {
 
 /** Parse a JSON body, saying plainly when it is XML or not an object of fields. */
 export function parseJsonBody(body: string): Fields {
-  if (body.trim() === '') throw bad('the body is empty: send the request fields')
+  if (body.trim() === '') {
+    throw bad('the body is empty: send the request fields')
+  }
   let json: unknown
   try {
     json = JSON.parse(body)
@@ -107,18 +113,28 @@ const SCALARS = [
 ] as const
 
 function scalar(field: string, v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined
+  if (v === undefined || v === null) {
+    return undefined
+  }
   if (Array.isArray(v)) {
-    if (v.length > 1) throw new AppError('VALIDATION_FAILED', `${field} is given ${v.length} times`, field)
+    if (v.length > 1) {
+      throw new AppError('VALIDATION_FAILED', `${field} is given ${v.length} times`, field)
+    }
     return scalar(field, v[0])
   }
-  if (typeof v === 'string') return v
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (typeof v === 'string') {
+    return v
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') {
+    return String(v)
+  }
   throw new AppError('VALIDATION_FAILED', `${field} must be a single value`, field)
 }
 
 function attributeValue(field: string, v: unknown): string | string[] {
-  if (Array.isArray(v)) return v.map((x) => scalar(field, x) ?? '')
+  if (Array.isArray(v)) {
+    return v.map((x) => scalar(field, x) ?? '')
+  }
   return scalar(field, v) ?? ''
 }
 
@@ -131,21 +147,29 @@ export function toSubmission(fields: Fields): Open311Submission {
   const submission: Record<string, unknown> = {}
   for (const f of SCALARS) {
     const v = scalar(f, fields[f])
-    if (v !== undefined) submission[f] = v
+    if (v !== undefined) {
+      submission[f] = v
+    }
   }
   const attributes: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(fields)) {
     const m = /^attribute\[([^\]]+)\](\[\])?$/.exec(k)
-    if (m) attributes[m[1]] = m[2] ? [attributeValue(k, v)].flat() : attributeValue(k, v)
+    if (m) {
+      attributes[m[1]] = m[2] ? [attributeValue(k, v)].flat() : attributeValue(k, v)
+    }
   }
   const nested = fields.attribute ?? fields.attributes
   if (nested !== undefined) {
     if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) {
       throw new AppError('VALIDATION_FAILED', 'attribute must be an object of code: value', 'attribute')
     }
-    for (const [k, v] of Object.entries(nested)) attributes[k] = attributeValue(`attribute[${k}]`, v)
+    for (const [k, v] of Object.entries(nested)) {
+      attributes[k] = attributeValue(`attribute[${k}]`, v)
+    }
   }
-  if (Object.keys(attributes).length > 0) submission.attributes = attributes
+  if (Object.keys(attributes).length > 0) {
+    submission.attributes = attributes
+  }
   return submission
 }
 

@@ -33,7 +33,9 @@ export function formatOf(ext: string | undefined): Format | undefined {
 /** The format an error should use: the path's extension, else what Accept asks for, else JSON. */
 export function errorFormat(req: FastifyRequest): Format {
   const ext = /\.(json|xml)$/.exec(req.url.split('?')[0] ?? '')?.[1]
-  if (ext === 'json' || ext === 'xml') return ext
+  if (ext === 'json' || ext === 'xml') {
+    return ext
+  }
   return /xml/.test(req.headers.accept ?? '') ? 'xml' : 'json'
 }
 
@@ -42,16 +44,22 @@ export function errorFormat(req: FastifyRequest): Format {
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
 
 function toXmlValue(key: string, v: unknown): unknown {
-  if (v === null || v === undefined) return ''
+  if (v === null || v === undefined) {
+    return ''
+  }
   if (Array.isArray(v)) {
     const item = ITEM[key]
-    if (!item) throw new Error(`open311 XML: no item element for list ${key}`)
+    if (!item) {
+      throw new Error(`open311 XML: no item element for list ${key}`)
+    }
     return { [item]: v.map((x) => toXmlValue(item, x)) }
   }
   if (typeof v === 'object') {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toXmlValue(k, x)]))
   }
-  if (typeof v === 'string') return v.replace(NOT_XML, '')
+  if (typeof v === 'string') {
+    return v.replace(NOT_XML, '')
+  }
   return v
 }
 
@@ -99,8 +107,12 @@ export function sendErrors(
 export function langOf(req: FastifyRequest): Lang {
   const q = (req.query as Record<string, unknown> | undefined)?.lang
   const asked = typeof q === 'string' ? q.toLowerCase() : ''
-  if (asked.startsWith('en')) return 'en'
-  if (asked.startsWith('zh')) return 'zh'
+  if (asked.startsWith('en')) {
+    return 'en'
+  }
+  if (asked.startsWith('zh')) {
+    return 'zh'
+  }
   let best: { lang: Lang; q: number } | undefined
   for (const part of (req.headers['accept-language'] ?? '').split(',')) {
     const [tag = '', ...params] = part.trim().toLowerCase().split(';')
@@ -141,7 +153,9 @@ const W3C =
  */
 export function parseW3c(value: string, offsetMinutes: number): Instant | undefined {
   const m = W3C.exec(value.trim())
-  if (!m) return undefined
+  if (!m) {
+    return undefined
+  }
   const [, y, mo = '1', d = '1', h = '0', mi = '0', s = '0', frac = '0', tz] = m
   const parts = [+y, +mo - 1, +d, +h, +mi, +s]
   const utc = Date.UTC(
@@ -164,8 +178,9 @@ export function parseW3c(value: string, offsetMinutes: number): Instant | undefi
     return undefined
   }
   let offset = offsetMinutes
-  if (tz && tz.toUpperCase() === 'Z') offset = 0
-  else if (tz) {
+  if (tz && tz.toUpperCase() === 'Z') {
+    offset = 0
+  } else if (tz) {
     const digits = tz.replace(':', '')
     offset = (tz.startsWith('-') ? -1 : 1) * (+digits.slice(1, 3) * 60 + +digits.slice(3, 5))
   }

@@ -75,7 +75,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 /** An error as GeoReport v2 reports it: HTTP status and a description naming the field. */
 function describe(err: FastifyError | Error, req: FastifyRequest): { status: number; description: string } {
-  if (err instanceof AppError) return { status: STATUS[err.code] ?? 400, description: err.message }
+  if (err instanceof AppError) {
+    return { status: STATUS[err.code] ?? 400, description: err.message }
+  }
   const fe = err as FastifyError
   const v = fe.validation?.[0]
   if (v) {
@@ -88,7 +90,9 @@ function describe(err: FastifyError | Error, req: FastifyRequest): { status: num
       description: `${field || fe.validationContext || 'request'} ${v.message ?? 'is invalid'}`,
     }
   }
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, description: 'the body is too large' }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, description: 'the body is too large' }
+  }
   if (fe.statusCode && fe.statusCode < 500) {
     return { status: fe.statusCode === 415 ? 400 : fe.statusCode, description: fe.message }
   }
@@ -109,7 +113,9 @@ export function open311Routes(
     installBodyParsers(app)
     app.setErrorHandler((err: FastifyError | Error, req, reply) => {
       const { status, description } = describe(err, req)
-      if (status >= 500) req.log.error({ err }, 'open311 request failed')
+      if (status >= 500) {
+        req.log.error({ err }, 'open311 request failed')
+      }
       return sendErrors(reply, errorFormat(req), status, [description])
     })
     app.setNotFoundHandler((req, reply) =>

@@ -98,7 +98,9 @@ export function serviceNotice(
     lang === 'zh'
       ? `派遣后${handle.amount}${unit}内处置。`
       : `Handled within ${handle.amount} ${unit} of dispatch.`
-  if (!attached) return promise
+  if (!attached) {
+    return promise
+  }
   return lang === 'zh'
     ? `该问题已有人反映，您的诉求已并入同一案件。${promise}`
     : `This problem had already been reported: your report joined that case. ${promise}`
@@ -106,7 +108,9 @@ export function serviceNotice(
 
 function unitName(ctx: PresentContext, id: string | undefined): string | null {
   const u = id ? ctx.city.unit(id) : undefined
-  if (!u) return id ?? null
+  if (!u) {
+    return id ?? null
+  }
   return ctx.lang === 'en' ? (u.name_en ?? u.name) : u.name
 }
 

@@ -19,7 +19,9 @@ function list(v: unknown): string[] {
 
 function date(q: Fields, field: 'start_date' | 'end_date', offsetMinutes: number): Instant | undefined {
   const raw = q[field]
-  if (raw === undefined || raw === '') return undefined
+  if (raw === undefined || raw === '') {
+    return undefined
+  }
   const at = typeof raw === 'string' ? parseW3c(raw, offsetMinutes) : undefined
   if (at === undefined) {
     throw new AppError(
@@ -45,7 +47,9 @@ export function readRequestQuery(
 ): { query: RequestQuery; extensions: boolean } {
   const statuses = list(q.status).map((s) => s.toLowerCase())
   const wrong = statuses.find((s) => s !== 'open' && s !== 'closed')
-  if (wrong) throw new AppError('VALIDATION_FAILED', `status "${wrong}" is not open or closed`, 'status')
+  if (wrong) {
+    throw new AppError('VALIDATION_FAILED', `status "${wrong}" is not open or closed`, 'status')
+  }
   const ids = list(q.service_request_id)
   const codes = list(q.service_code)
   const ext = text(q.extensions).toLowerCase()

@@ -42,7 +42,9 @@ export async function readMultipart(req: FastifyRequest): Promise<MultipartBody>
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new AppError('VALIDATION_FAILED', 'too many form fields', 'body')
     }
-    if (e instanceof AppError) throw e
+    if (e instanceof AppError) {
+      throw e
+    }
     throw new AppError(
       'VALIDATION_FAILED',
       `the multipart body cannot be read: ${(e as Error).message}`,

@@ -32,16 +32,28 @@ export function readPatrolFields(
   }
   const bad = (field: string, why: string) => new AppError('VALIDATION_FAILED', `${field} ${why}`, field)
   const known = new Set(['clientId', 'clientTime', 'text', 'lon', 'lat', 'coordSystem', 'classId', 'photos'])
-  for (const k of Object.keys(f)) if (!known.has(k)) throw bad(k, 'is not a known field')
+  for (const k of Object.keys(f)) {
+    if (!known.has(k)) {
+      throw bad(k, 'is not a known field')
+    }
+  }
   const clientId = str('clientId')
-  if (!clientId || !UUID.test(clientId)) throw bad('clientId', 'must be the UUID the app gave the report')
+  if (!clientId || !UUID.test(clientId)) {
+    throw bad('clientId', 'must be the UUID the app gave the report')
+  }
   const clientTime = str('clientTime')
-  if (!clientTime) throw bad('clientTime', 'is required (RFC 3339)')
+  if (!clientTime) {
+    throw bad('clientTime', 'is required (RFC 3339)')
+  }
   const text = str('text')
-  if (!text || text.length > 10_000) throw bad('text', 'must be 1 to 10,000 characters')
+  if (!text || text.length > 10_000) {
+    throw bad('text', 'must be 1 to 10,000 characters')
+  }
   const location = point(str('lon'), str('lat'), str('coordSystem'))
   const classId = str('classId')
-  if (classId && !/^[CE][0-9]{4}$/.test(classId)) throw bad('classId', 'must be a class id like E0109')
+  if (classId && !/^[CE][0-9]{4}$/.test(classId)) {
+    throw bad('classId', 'must be a class id like E0109')
+  }
   return {
     clientId,
     clientTime: reporterTime(clientTime, 'clientTime', now),
@@ -75,7 +87,9 @@ function point(
   if (system !== undefined && system !== 'wgs84' && system !== 'gcj02') {
     throw new AppError('VALIDATION_FAILED', 'coordSystem must be wgs84 or gcj02', 'coordSystem')
   }
-  if (system !== 'gcj02') return { lon, lat }
+  if (system !== 'gcj02') {
+    return { lon, lat }
+  }
   const [x, y] = gcj02ToWgs84(lon, lat)
   return { lon: x, lat: y }
 }

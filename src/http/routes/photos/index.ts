@@ -32,7 +32,9 @@ export function photoRoutes(deps: ChannelDeps): FastifyPluginAsyncTypebox {
         }
         const { files } = await readMultipart(req)
         const file = files[0]
-        if (!file) throw new AppError('VALIDATION_FAILED', 'no file part in the body', 'photo')
+        if (!file) {
+          throw new AppError('VALIDATION_FAILED', 'no file part in the body', 'photo')
+        }
         return reply
           .status(201)
           .send(await deps.patrol.storePhoto(principalOf(req), file.bytes, file.field, file.filename))

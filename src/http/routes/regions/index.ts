@@ -73,7 +73,9 @@ export function regionRoutes(deps: Pick<AppDeps, 'city'>): FastifyPluginAsyncTyp
       },
       async (req) => {
         const r = deps.city.index.byCode.get(req.params.code)
-        if (!r) throw new AppError('NOT_FOUND', `no region ${req.params.code}`, 'code')
+        if (!r) {
+          throw new AppError('NOT_FOUND', `no region ${req.params.code}`, 'code')
+        }
         return {
           code: r.code,
           name: r.name,

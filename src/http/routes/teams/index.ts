@@ -95,7 +95,9 @@ export function teamRoutes(deps: Pick<AppDeps, 'auth' | 'city'>): FastifyPluginA
       },
       async (req) => {
         const team = deps.city.teams().find((t) => t.id === req.params.id)
-        if (!team) throw new AppError('TEAM_UNKNOWN', `team ${req.params.id} does not exist`, 'id')
+        if (!team) {
+          throw new AppError('TEAM_UNKNOWN', `team ${req.params.id} does not exist`, 'id')
+        }
         return deps.city.saveTeam({ ...team, ...req.body })
       },
     )
