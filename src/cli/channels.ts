@@ -3,24 +3,7 @@ import type { Command } from 'commander'
 import type { Config } from '../config.ts'
 import { parseHotlineCsv } from '../ingest/hotline/hotline-csv.ts'
 import { parseOpinionLines } from '../ingest/opinion/opinion-lines.ts'
-import { createPlatform, type Platform } from '../platform.ts'
-
-async function withPlatform<T>(config: Config, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const platform = await createPlatform(config)
-  try {
-    return await fn(platform)
-  } finally {
-    await platform.close()
-  }
-}
-
-/** The `import` command, whichever slice registered it first. */
-function importCommand(cli: Command): Command {
-  return (
-    cli.commands.find((c) => c.name() === 'import') ??
-    cli.command('import').description('import real data through the channel it would arrive by')
-  )
-}
+import { importCommand, withPlatform } from './shared.ts'
 
 function tally(statuses: readonly string[]): string {
   const n = new Map<string, number>()

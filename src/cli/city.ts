@@ -10,6 +10,7 @@ import type { DomainError } from '../core/errors.ts'
 import { importRegionsFile } from '../geo/load-regions.ts'
 import type { Platform } from '../platform.ts'
 import { evalFromCsv, trainFromCsv } from '../triage/train-cli.ts'
+import { importCommand } from './shared.ts'
 
 type WithPlatform = <T>(fn: (p: Platform) => Promise<T>) => Promise<T>
 
@@ -71,9 +72,7 @@ export function registerCityCommands(cli: Command, config: () => Config, withPla
     })
 
   // other slices add their own `import <what>` (open311, hotline …) to the same parent
-  const imports =
-    cli.commands.find((c) => c.name() === 'import') ??
-    cli.command('import').description('import data into the city')
+  const imports = importCommand(cli)
   imports
     .command('regions')
     .description(

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { parseConfig, type Config } from '../config.ts'
 import { ROLES, type Role } from '../core/case/case.types.ts'
-import { createPlatform, type Platform } from '../platform.ts'
+import { withPlatform } from './shared.ts'
 import { openDatabase } from '../store/db.ts'
 import { migrateAllDown, migrateDown, migrateToLatest } from '../store/migrate.ts'
 import { seedDemo } from '../sim/seed.ts'
@@ -21,19 +21,6 @@ function loadConfig(): Config {
     process.exit(1)
   }
   return r.config
-}
-
-async function withPlatform<T>(
-  config: Config,
-  fn: (p: Platform, setTime: (t: number | undefined) => void) => Promise<T>,
-): Promise<T> {
-  let time: number | undefined
-  const platform = await createPlatform({ ...config, clock: () => time ?? Date.now() })
-  try {
-    return await fn(platform, (t) => (time = t))
-  } finally {
-    await platform.close()
-  }
 }
 
 /** The `onegrid` program. */

@@ -2,24 +2,7 @@ import type { Command } from 'commander'
 import type { Config } from '../config.ts'
 import { importOpen311File, formatSummary } from '../ingest/open311/import.ts'
 import { DEFAULT_MAPPINGS_FILE, loadMappings, validZone } from '../ingest/open311/mapping.ts'
-import { createPlatform, type Platform } from '../platform.ts'
-
-async function withPlatform<T>(config: Config, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const platform = await createPlatform(config)
-  try {
-    return await fn(platform)
-  } finally {
-    await platform.close()
-  }
-}
-
-/** The `import` command, whichever slice registered it first. */
-function importCommand(cli: Command): Command {
-  return (
-    cli.commands.find((c) => c.name() === 'import') ??
-    cli.command('import').description('import real data through the channel it would arrive by')
-  )
-}
+import { importCommand, withPlatform } from './shared.ts'
 
 /** `onegrid open311 key add|list|revoke` and `onegrid import open311 FILE…`. */
 export function registerOpen311Commands(cli: Command, loadConfig: () => Config): void {
