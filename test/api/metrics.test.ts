@@ -62,6 +62,8 @@ describe.each(DATABASES)('cockpit figures and rankings over the API on $dialect'
     expect(r.statusCode, r.body).toBe(200)
     const body = r.json()
     expect(body).toMatchObject({ period: '2026-03', level: 'street' })
+    // the one dispatched case counts for its street, which is listed by name but too small to rank
+    expect(body.items.length).toBeGreaterThan(0)
     for (const item of body.items) {
       expect(item.name).not.toBe(item.code)
       if (item.cases < 10) {
