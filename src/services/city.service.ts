@@ -57,7 +57,16 @@ export interface CityService {
   replay(proposed: DutyRuleSet, limit?: number): Promise<ReplayResult>
   /** who owns this class here, now */
   resolve(classId: string, region: RegionRef, at: Instant): DutyResolution
-  recommend(c: Case, unitId: string | undefined, at: Instant, limit?: number): TeamRecommendation[]
+  /**
+   * For one case: the owner the responsibility list names, and the nearest capable teams of the
+   * unit that has the case (or, before dispatch, of that owner)
+   */
+  recommend(c: Case, at: Instant, limit?: number): Recommendation
+}
+
+export interface Recommendation {
+  readonly owner?: DutyResolution
+  readonly teams: readonly TeamRecommendation[]
 }
 
 const SIMPLIFY: Record<Exclude<RegionLevel, 'city'>, number> = {
@@ -308,19 +317,24 @@ export async function createCityService(deps: CityServiceDeps): Promise<CityServ
       return replayDuty(active, proposed, past, fallback)
     },
     resolve: (classId, region, at) => resolveWith(active, classId, region, at),
-    recommend(c, unitId, at, limit = 3) {
-      if (!c.location || !c.classId) {
-        return []
+    recommend(c, at, limit = 3) {
+      if (!c.classId) {
+        return { teams: [] }
+      }
+      const owner = resolveWith(active, c.classId, c.region, at)
+      if (!c.location) {
+        return { owner, teams: [] }
       }
       const { minute, weekday } = localClock(calendar, at)
-      return recommendTeams(teamIndex, {
-        ...(unitId ? { unitId } : {}),
+      const teams = recommendTeams(teamIndex, {
+        unitId: c.unitId ?? owner.responsibleUnitId,
         classId: c.classId,
         point: c.location,
         localMinuteOfDay: minute,
         isoWeekday: weekday,
         limit,
       })
+      return { owner, teams }
     },
   }
 }

@@ -116,9 +116,7 @@ export function caseRoutes(
       },
       async (req) => {
         const c = await deps.cases.get(principalOf(req), req.params.id)
-        const now = deps.clock()
-        const owner = c.classId ? deps.city.resolve(c.classId, c.region, now) : undefined
-        const teams = deps.city.recommend(c, c.unitId ?? owner?.responsibleUnitId, now)
+        const { owner, teams } = deps.city.recommend(c, deps.clock())
         return {
           owner,
           teams: teams.map((t) => ({
