@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { WorkCalendar } from '../core/calendar/calendar.types.ts'
 import type { DimensionKind, Figure, PeriodKind } from '../core/evaluation/evaluation.types.ts'
 import { periodKeys } from '../core/evaluation/periods.ts'
-import { DAY, MINUTE } from '../core/time.ts'
+import { atLocalTime, localDate } from '../core/calendar/calendar.ts'
 import type { Database } from '../store/database.ts'
 import { overviewCounts } from '../store/overview.repository.ts'
 import type { CityService } from './city.service.ts'
@@ -73,8 +73,7 @@ export function createMetricsService(deps: MetricsServiceDeps): MetricsService {
     row,
     async overview(p) {
       const now = deps.clock()
-      const local = now + offset * MINUTE
-      const dayStart = local - (local % DAY) - offset * MINUTE
+      const dayStart = atLocalTime(deps.calendar, localDate(deps.calendar, now), 0) ?? now
       const [counts, m] = await Promise.all([
         overviewCounts(deps.db, dayStart, now),
         deps.evaluation.metrics(p, row({})),

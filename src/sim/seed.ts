@@ -3,6 +3,8 @@ import type { CaseAction, Channel, Satisfaction } from '../core/case/case.types.
 import { DAY, MINUTE } from '../core/time.ts'
 import { seededRng, type Rng } from '../geo/prng.ts'
 import type { Platform } from '../platform.ts'
+import type { WorkCalendar } from '../core/calendar/calendar.types.ts'
+import { localClock } from '../services/city.service.ts'
 import { upsertUnits } from '../store/user.repository.ts'
 import { cityUnits } from './demo-units.ts'
 import { seedDevices } from './devices.ts'
@@ -75,7 +77,7 @@ export async function seedDemo(p: Platform, o: SeedOptions): Promise<string> {
   const open: string[] = []
   const failures = new Map<string, number>()
   const appeals = await loadDemoAppeals(p.catalog)
-  const starts = reportTimes(o.cases, end, rnd)
+  const starts = reportTimes(o.cases, end, rnd, p.calendar)
   try {
     for (const reportedAt of starts) {
       o.setTime(reportedAt)
@@ -152,14 +154,14 @@ const HISTORY_DAYS = 84
  * When the demo's appeals were reported: over the last HISTORY_DAYS, fewer on weekends (as the
  * 12345 line sees), more in the daytime, slowly rising — a series a forecast can learn a week from.
  */
-function reportTimes(n: number, end: number, rnd: Rng): number[] {
+function reportTimes(n: number, end: number, rnd: Rng, calendar: WorkCalendar): number[] {
   const out: number[] = []
   while (out.length < n) {
     const ago = rnd() * HISTORY_DAYS * DAY
     const t = end - Math.floor(ago)
-    const local = new Date(t + 8 * 3600_000)
-    const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6
-    const hour = local.getUTCHours()
+    const { minute, weekday } = localClock(calendar, t)
+    const weekend = weekday >= 6
+    const hour = Math.floor(minute / 60)
     const weight =
       (weekend ? 0.6 : 1) * (hour >= 7 && hour <= 21 ? 1 : 0.25) * (1 - (0.4 * ago) / (HISTORY_DAYS * DAY))
     if (rnd() < weight) {
