@@ -7,7 +7,7 @@ import type { ApiCase, EmergencyState, GeoPoint, IncidentArea, User } from '../a
 import { hrefOf } from '../routes.ts'
 import { fmtDateTime, fmtDuration, fmtElapsed, fmtTime } from '../ui/format.ts'
 import { useLoad, useNow, type Loadable } from '../ui/hooks.ts'
-import { Dialog, Panel, StateNote } from '../ui/parts.tsx'
+import { Dialog, FormFooter, Panel, StateNote } from '../ui/parts.tsx'
 import { CityMap, type MapLevel, type MapMarker } from './city-map.tsx'
 
 /** Who may switch the city into and out of emergency command mode. */
@@ -147,19 +147,13 @@ function StartForm({
           />
         )}
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="btn btn-danger" disabled={busy || !title.trim() || !code}>
-          {t('emergency.confirm')}
-        </button>
-      </div>
+      <FormFooter
+        error={error}
+        onCancel={onCancel}
+        submitLabel={t('emergency.confirm')}
+        disabled={busy || !title.trim() || !code}
+        tone="danger"
+      />
     </form>
   )
 }

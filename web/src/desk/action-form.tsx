@@ -1,3 +1,4 @@
+import { FormFooter } from '../ui/parts.tsx'
 import { useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ActionSpec, FieldSpec } from '../case-actions.ts'
@@ -71,23 +72,13 @@ export function ActionForm({
           units={units}
         />
       ))}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button
-          type="submit"
-          className={`btn ${spec.tone === 'danger' ? 'btn-danger' : 'btn-primary'}`}
-          disabled={busy || missing.length > 0}
-        >
-          {t('common.confirmAction', { action: t(`action.${spec.type}`) })}
-        </button>
-      </div>
+      <FormFooter
+        error={error}
+        onCancel={onCancel}
+        submitLabel={t('common.confirmAction', { action: t(`action.${spec.type}`) })}
+        disabled={busy || missing.length > 0}
+        tone={spec.tone === 'danger' ? 'danger' : 'primary'}
+      />
     </form>
   )
 }

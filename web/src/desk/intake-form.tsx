@@ -1,3 +1,4 @@
+import { FormFooter } from '../ui/parts.tsx'
 import { useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CHANNELS } from '../../../src/core/case/case.types.ts'
@@ -119,19 +120,12 @@ export function IntakeForm({
           />
         </div>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
-          {t('intake.submit')}
-        </button>
-      </div>
+      <FormFooter
+        error={error}
+        onCancel={onCancel}
+        submitLabel={t('intake.submit')}
+        disabled={busy || !text.trim()}
+      />
     </form>
   )
 }

@@ -122,3 +122,37 @@ export function Panel({
     </section>
   )
 }
+
+/** The end of every dialog form: the error (announced), Cancel, and the submit button. */
+export function FormFooter({
+  error,
+  onCancel,
+  submitLabel,
+  disabled,
+  tone = 'primary',
+}: {
+  error?: string | undefined
+  onCancel: () => void
+  submitLabel: string
+  disabled: boolean
+  tone?: 'primary' | 'danger'
+}) {
+  const { t } = useTranslation()
+  return (
+    <>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className={`btn btn-${tone}`} disabled={disabled}>
+          {submitLabel}
+        </button>
+      </div>
+    </>
+  )
+}
