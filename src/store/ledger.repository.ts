@@ -317,20 +317,6 @@ export async function unrecordedTimeline(
     .select(['t.case_id', 't.seq', 't.action', 't.at'])
     .where('t.action', 'in', actions)
     .where('e.seq', 'is', null)
-    // Hand-offs the intake pipeline applies in the intake transaction are not recorded yet (intake
-    // does not call LedgerService.record): leave them out rather than fail every audit on them.
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('timeline as i')
-            .select('i.seq')
-            .whereRef('i.case_id', '=', 't.case_id')
-            .where('i.action', '=', 'intake')
-            .whereRef('i.at', '=', 't.at'),
-        ),
-      ),
-    )
     .orderBy('t.at')
     .orderBy('t.case_id')
     .limit(limit)
