@@ -21,7 +21,7 @@ import type { Ranking } from '../core/evaluation/ranking.ts'
 import { findCase } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
 import * as rollups from '../store/rollup.repository.ts'
-import type { CasesBehind, ContributionChange, StoredExclusion } from '../store/rollup.repository.ts'
+import type { CasesBehind, StoredExclusion } from '../store/rollup.repository.ts'
 import type { ActionProcessor, AppliedAction } from './case.service.ts'
 import type { Clock, Principal } from './ports.ts'
 
@@ -77,7 +77,11 @@ export function createEvaluationProcessor(
       tx,
       ids.filter((id) => !current.has(id)),
     )
-    const changes: ContributionChange[] = []
+    // a case's steps chain in memory; the rollups take only the net change per case
+    const changes = new Map<
+      string,
+      { before: CaseContribution | undefined; after: CaseContribution | undefined }
+    >()
     for (const { before, applied } of actions) {
       const prior = current.get(before.id)
       const next = contributionOf(
@@ -91,10 +95,15 @@ export function createEvaluationProcessor(
         },
         config,
       )
-      changes.push({ before: prior, after: next })
+      const change = changes.get(before.id)
+      if (change) {
+        change.after = next
+      } else {
+        changes.set(before.id, { before: prior, after: next })
+      }
       current.set(before.id, next)
     }
-    await rollups.applyContributionDeltas(tx, changes)
+    await rollups.applyContributionDeltas(tx, [...changes.values()])
   }
   return {
     onApplied: (tx, before, applied, actor) => onAppliedBatch(tx, [{ before, applied, actor }]),

@@ -4,7 +4,13 @@ import { AppError } from '../core/errors.ts'
 import { canonicalJson, fromHex, toHex } from '../core/ledger/canonical.ts'
 import { cosignCheckpoint } from '../core/ledger/checkpoint.ts'
 import { buildEntry } from '../core/ledger/entry.ts'
-import { caseStateHash, handOffsOf, payloadHash } from '../core/ledger/hand-off.ts'
+import {
+  caseStateHash,
+  caseStateHashOf,
+  handOffsOf,
+  isLedgerAction,
+  payloadHash,
+} from '../core/ledger/hand-off.ts'
 import type { TimelineContent } from '../core/ledger/hand-off.ts'
 import { LEDGER_ACTIONS, PLATFORM_UNIT_ID } from '../core/ledger/ledger.types.ts'
 import type {
@@ -153,22 +159,21 @@ export async function createLedgerService(deps: LedgerServiceDeps): Promise<Ledg
   async function record(tx: Kysely<Database>, handOffs: readonly HandOff[]): Promise<LedgerEntry[]> {
     const items: { input: EntryInput; stateDoc: string }[] = []
     for (const h of handOffs) {
-      // The JSON round trip makes the hashed values exactly those the database gives back.
-      const doc = JSON.parse(JSON.stringify(h.after)) as unknown
+      // most actions (accept, register, urge …) hand nothing over: no hashing for them
+      if (!isLedgerAction(h.entry.action)) {
+        continue
+      }
+      // The case is plain JSON data, so its canonical form is the one the stored document gives back.
+      const stateDoc = canonicalJson(h.after)
       const timeline = timelineContent({ ...h.entry, seq: h.after.version })
-      const state = caseStateHash(crypto, doc, timeline)
       const inputs = handOffsOf(
         h.before,
         h.after,
         h.entry,
         h.actor,
-        state,
+        caseStateHashOf(crypto, stateDoc, timeline),
         payloadHash(crypto, timeline.payload),
       )
-      if (inputs.length === 0) {
-        continue
-      }
-      const stateDoc = canonicalJson(doc)
       for (const input of inputs) {
         items.push({ input, stateDoc })
       }

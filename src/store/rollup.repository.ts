@@ -9,10 +9,12 @@ import type {
   PeriodKind,
 } from '../core/evaluation/evaluation.types.ts'
 import { COUNTERS } from '../core/evaluation/evaluation.types.ts'
-import { addCounters, countersOf, FIGURE_PARTS } from '../core/evaluation/metrics.ts'
-import { contributionDeltas } from '../core/evaluation/rollup-delta.ts'
+import { countersOf, FIGURE_PARTS } from '../core/evaluation/metrics.ts'
+import { netDeltas } from '../core/evaluation/rollup-delta.ts'
 import type { RollupDelta } from '../core/evaluation/rollup-delta.ts'
 import type { Instant } from '../core/time.ts'
+import { insertRows } from './bulk.ts'
+import type { BulkInsert } from './bulk.ts'
 import type { Database } from './database.ts'
 
 /** snake_case column of each counter. */
@@ -117,7 +119,6 @@ const DIM_COLUMN = {
 
 /** rows per multi-row statement: a rollup row has 17 parameters, a contribution 25; well within both limits */
 const CHUNK = 500
-const CONTRIBUTION_CHUNK = 400
 /** every column a contribution record's upsert rewrites */
 const CONTRIBUTION_COLUMNS = [
   'day_key',
@@ -160,40 +161,7 @@ export interface ContributionChange {
  * are never ahead of or behind the cases.
  */
 export async function applyContributionDeltas(db: Db, changes: readonly ContributionChange[]): Promise<void> {
-  const t = tables(db)
-  const summed = new Map<string, RollupDelta>()
-  for (const { before, after } of changes) {
-    for (const d of contributionDeltas(before, after)) {
-      const id = `${d.periodKind}\u0000${d.periodKey}\u0000${d.dimKind}\u0000${d.dimValue}`
-      const prev = summed.get(id)
-      summed.set(id, prev ? { ...d, delta: addCounters(prev.delta, d.delta, 1) } : d)
-    }
-  }
-  const deltas = [...summed.values()].filter((d) => COUNTERS.some((c) => d.delta[c] !== 0))
-  const cols = COUNTERS.map((k) => COLUMN[k])
-  for (let i = 0; i < deltas.length; i += CHUNK) {
-    await t
-      .insertInto('metric_rollups')
-      .values(
-        deltas.slice(i, i + CHUNK).map((d) => ({
-          period_kind: d.periodKind,
-          period_key: d.periodKey,
-          dim_kind: d.dimKind,
-          dim_value: d.dimValue,
-          ...counterColumns(d.delta),
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['period_kind', 'period_key', 'dim_kind', 'dim_value'])
-          .doUpdateSet((eb) =>
-            Object.fromEntries(
-              cols.map((c) => [c, eb(eb.ref(`metric_rollups.${c}`), '+', eb.ref(`excluded.${c}`))]),
-            ),
-          ),
-      )
-      .execute()
-  }
+  await insertRows(db, ROLLUP_UPSERT, netDeltas(changes))
 
   const last = new Map<string, CaseContribution | undefined>()
   for (const { before, after } of changes) {
@@ -203,26 +171,42 @@ export async function applyContributionDeltas(db: Db, changes: readonly Contribu
     }
   }
   const gone = [...last].flatMap(([id, k]) => (k ? [] : [id]))
-  const kept = [...last.values()].flatMap((k) => (k ? [contributionRow(k)] : []))
   for (let i = 0; i < gone.length; i += CHUNK) {
-    await t
+    await tables(db)
       .deleteFrom('case_contributions')
       .where('case_id', 'in', gone.slice(i, i + CHUNK))
       .execute()
   }
-  for (let i = 0; i < kept.length; i += CONTRIBUTION_CHUNK) {
-    await t
-      .insertInto('case_contributions')
-      .values(kept.slice(i, i + CONTRIBUTION_CHUNK))
-      .onConflict((oc) =>
-        oc
-          .column('case_id')
-          .doUpdateSet((eb) =>
-            Object.fromEntries(CONTRIBUTION_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
-          ),
-      )
-      .execute()
-  }
+  await insertRows(
+    db,
+    CONTRIBUTION_UPSERT,
+    [...last.values()].flatMap((k) => (k ? [k] : [])),
+  )
+}
+
+const COUNTER_COLUMNS = COUNTERS.map((k) => COLUMN[k])
+
+/** A rollup row's delta added to what the row holds (the row created at the delta when new). */
+const ROLLUP_UPSERT: BulkInsert<RollupDelta> = {
+  table: 'metric_rollups',
+  columns: ['period_kind', 'period_key', 'dim_kind', 'dim_value', ...COUNTER_COLUMNS],
+  values: (d) => [d.periodKind, d.periodKey, d.dimKind, d.dimValue, ...COUNTERS.map((k) => d.delta[k])],
+  suffix:
+    'on conflict ("period_kind", "period_key", "dim_kind", "dim_value") do update set ' +
+    COUNTER_COLUMNS.map((c) => `"${c}" = "metric_rollups"."${c}" + "excluded"."${c}"`).join(', '),
+}
+
+/** A case's contribution record, replaced whole. */
+const CONTRIBUTION_UPSERT: BulkInsert<CaseContribution> = {
+  table: 'case_contributions',
+  columns: ['case_id', ...CONTRIBUTION_COLUMNS],
+  values: (k) => {
+    const row = contributionRow(k)
+    return [row.case_id, ...CONTRIBUTION_COLUMNS.map((c) => row[c])]
+  },
+  suffix:
+    'on conflict ("case_id") do update set ' +
+    CONTRIBUTION_COLUMNS.map((c) => `"${c}" = "excluded"."${c}"`).join(', '),
 }
 
 function contributionRow(k: CaseContribution): CaseContributionTable {

@@ -1,12 +1,13 @@
 import type {
   CaseContribution,
+  CounterName,
   ContributionDims,
   Counters,
   DimensionKind,
   PeriodKind,
 } from './evaluation.types.ts'
 import { COUNTERS, PERIOD_KINDS } from './evaluation.types.ts'
-import { addCounters, countersOf, emptyCounters } from './metrics.ts'
+import { countersOf, emptyCounters } from './metrics.ts'
 
 /** One rollup row's identity. */
 export interface RollupKey {
@@ -49,6 +50,12 @@ export function rollupKeys(k: CaseContribution): RollupKey[] {
   return out
 }
 
+/** One contribution replaced by another (none: not counted) — what a rollup must net. */
+export interface ContributionSwap {
+  readonly before: CaseContribution | undefined
+  readonly after: CaseContribution | undefined
+}
+
 /**
  * The row changes that replace `before` by `after`: before's counters out of its rows, after's into
  * its rows, netted per row, rows with no net change dropped. Most actions (urge, instruct, a warn)
@@ -58,23 +65,42 @@ export function contributionDeltas(
   before: CaseContribution | undefined,
   after: CaseContribution | undefined,
 ): RollupDelta[] {
-  const byKey = new Map<string, RollupDelta>()
+  return netDeltas([{ before, after }])
+}
+
+/**
+ * `contributionDeltas` of many swaps summed per row: what one transaction writes. Counters are
+ * accumulated in place (a group commit touches thousands of row keys).
+ */
+export function netDeltas(swaps: readonly ContributionSwap[]): RollupDelta[] {
+  const byKey = new Map<string, { key: RollupKey; delta: Record<CounterName, number> }>()
   const add = (k: CaseContribution, sign: 1 | -1) => {
     const counters = countersOf(k)
     for (const key of rollupKeys(k)) {
       const id = `${key.periodKind}\u0000${key.periodKey}\u0000${key.dimKind}\u0000${key.dimValue}`
-      const prev = byKey.get(id)
-      byKey.set(id, {
-        ...key,
-        delta: prev ? addCounters(prev.delta, counters, sign) : addCounters(emptyCounters(), counters, sign),
-      })
+      let row = byKey.get(id)
+      if (!row) {
+        row = { key, delta: { ...emptyCounters() } }
+        byKey.set(id, row)
+      }
+      for (const c of COUNTERS) {
+        row.delta[c] += sign * counters[c]
+      }
     }
   }
-  if (before) {
-    add(before, -1)
+  for (const { before, after } of swaps) {
+    if (before) {
+      add(before, -1)
+    }
+    if (after) {
+      add(after, 1)
+    }
   }
-  if (after) {
-    add(after, 1)
+  const out: RollupDelta[] = []
+  for (const { key, delta } of byKey.values()) {
+    if (COUNTERS.some((c) => delta[c] !== 0)) {
+      out.push({ ...key, delta })
+    }
   }
-  return [...byKey.values()].filter((d) => COUNTERS.some((c) => d.delta[c] !== 0))
+  return out
 }

@@ -31,7 +31,15 @@ export function isLedgerAction(action: string): boolean {
  * recomputes it from the stored row and the stored snapshot.
  */
 export function caseStateHash(crypto: CryptoPort, caseDoc: unknown, timeline: TimelineContent): Hex {
-  return toHex(crypto.sha256(utf8(canonicalJson({ case: caseDoc, timeline }))))
+  return caseStateHashOf(crypto, canonicalJson(caseDoc), timeline)
+}
+
+/**
+ * `caseStateHash` from the case document's canonical JSON, which the writer stores as the
+ * snapshot anyway: `{"case":…,"timeline":…}` is that object's canonical form ("case" sorts first).
+ */
+export function caseStateHashOf(crypto: CryptoPort, caseCanonical: string, timeline: TimelineContent): Hex {
+  return toHex(crypto.sha256(utf8(`{"case":${caseCanonical},"timeline":${canonicalJson(timeline)}}`)))
 }
 
 /** SHA-256 of a payload's canonical JSON. */
