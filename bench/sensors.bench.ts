@@ -66,12 +66,14 @@ export async function run(args: string[]): Promise<void> {
   await ingest.ready
   const done = qos === 1 ? () => ingest.stats.acked : () => ingest.stats.received
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   await mosquittoPub(url, lines, (j) => `onegrid/${ids[j]}/readings`, qos)
   for (let i = 0; i < 12_000 && done() < total; i++) {
     await sleep(5)
   }
   await p.sensors.drain()
   const ingestMs = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
   const ingestRate = done() / (ingestMs / 1000)
   const subRate = total / (subMs / 1000)
   console.log(
@@ -79,6 +81,11 @@ export async function run(args: string[]): Promise<void> {
   )
   console.log(
     `ingest (validate + store + rules${qos === 1 ? ' + PUBACK after commit' : ''}): ${done()} of ${total} in ${(ingestMs / 1000).toFixed(2)} s = ${Math.round(ingestRate)} msgs/s`,
+  )
+  // this process is the ingest alone during phase 1 (publishers and broker are other processes): its CPU
+  // time per message is the figure least moved by other load on the box
+  console.log(
+    `ingest CPU: ${((cpu.user + cpu.system) / done()).toFixed(1)} µs a message (user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`,
   )
   console.log(`sensors ratio: ${(ingestRate / subRate).toFixed(2)} (target ≥ 0.8)`)
 

@@ -129,13 +129,21 @@ export interface Derived {
   readonly counters: readonly IngestDropTable[]
 }
 
+/** One reading as the writer stores it (the core `Reading` fits). */
+export interface ReadingRow {
+  readonly deviceId: string
+  readonly quantity: string
+  readonly ts: number
+  readonly value: number
+}
+
 /** Stores a batch of readings and what they add to rollups and counters, in one transaction. */
 export interface ReadingWriter {
   /**
    * Insert `rows`, skipping ones already stored; `derive` gets, per row, whether it was new, and
    * returns the rollups and counters to merge in the same transaction. Resolves with those flags.
    */
-  commit(rows: readonly ReadingTable[], derive: (inserted: readonly boolean[]) => Derived): Promise<boolean[]>
+  commit(rows: readonly ReadingRow[], derive: (inserted: readonly boolean[]) => Derived): Promise<boolean[]>
 }
 
 /** The portable writer (PostgreSQL, and SQLite when no raw handle is at hand). */
@@ -143,9 +151,15 @@ export function kyselyReadingWriter(db: Kysely<Database>): ReadingWriter {
   return {
     commit: (rows, derive) =>
       db.transaction().execute(async (tx) => {
-        const got = rows.length > 0 ? await insertReadings(tx, rows) : []
+        const table = rows.map((r) => ({
+          device_id: r.deviceId,
+          quantity: r.quantity,
+          ts: r.ts,
+          value: r.value,
+        }))
+        const got = table.length > 0 ? await insertReadings(tx, table) : []
         const fresh = new Set(got.map((r) => `${r.device_id}|${r.quantity}|${Number(r.ts)}`))
-        const inserted = rows.map((r) => fresh.delete(`${r.device_id}|${r.quantity}|${r.ts}`))
+        const inserted = rows.map((r) => fresh.delete(`${r.deviceId}|${r.quantity}|${r.ts}`))
         const d = derive(inserted)
         await upsertRollups(tx, d.rollups)
         await bumpCounters(tx, d.counters)
@@ -154,18 +168,29 @@ export function kyselyReadingWriter(db: Kysely<Database>): ReadingWriter {
   }
 }
 
+/** Rows per multi-row INSERT in the SQLite writer: 4 × 128 bound values, one statement prepared once. */
+const SQLITE_CHUNK = 128
+
+/** Thrown inside a chunk's savepoint when some of its rows were stored already; never escapes. */
+const SOME_STORED = new Error('readings chunk holds rows already stored')
+
 /**
- * The SQLite writer: prepared statements on the raw better-sqlite3 handle, one row at a time inside
- * one IMMEDIATE transaction. Multi-row INSERTs through the query builder cost more in building and
- * preparing a 2,000-parameter statement per batch than SQLite spends storing the rows. The writer
- * holds Kysely's connection while it runs, so it never lands inside another open transaction.
+ * The SQLite writer: statements prepared once on the raw better-sqlite3 handle, inside one IMMEDIATE
+ * transaction. Rows go in chunks of {@link SQLITE_CHUNK} through one multi-row INSERT; when a chunk
+ * inserts fewer rows than it holds (a redelivery), its savepoint is rolled back and it is inserted
+ * row by row, so each row's "new" flag is exact. Building a multi-row INSERT per batch through the
+ * query builder cost more than storing the rows. The writer holds Kysely's connection while it runs,
+ * so it never lands inside another open transaction.
  */
 export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Database): ReadingWriter {
   let prepared: ReturnType<typeof prepare> | undefined
   function prepare() {
-    const insert = sqlite.prepare(
-      'insert into readings (device_id, quantity, ts, value) values (?, ?, ?, ?) on conflict do nothing',
+    const columns = 'insert into readings (device_id, quantity, ts, value) values '
+    const one = sqlite.prepare(`${columns}(?, ?, ?, ?) on conflict do nothing`)
+    const many = sqlite.prepare(
+      `${columns}${Array.from({ length: SQLITE_CHUNK }, () => '(?, ?, ?, ?)').join(', ')} on conflict do nothing`,
     )
+    const params: unknown[] = new Array<unknown>(4 * SQLITE_CHUNK)
     const rollup = sqlite.prepare(
       `insert into reading_rollups (device_id, quantity, resolution, bucket, min, max, sum, count)
        values (?, ?, ?, ?, ?, ?, ?, ?)
@@ -179,9 +204,41 @@ export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Databas
       `insert into ingest_drops (channel, reason, count) values (?, ?, ?)
        on conflict (channel, reason) do update set count = ingest_drops.count + excluded.count`,
     )
+    // called inside the batch transaction, so better-sqlite3 runs it as a savepoint
+    const chunk = sqlite.transaction((rows: readonly ReadingRow[], from: number) => {
+      for (let k = 0; k < SQLITE_CHUNK; k++) {
+        const r = rows[from + k]
+        params[4 * k] = r.deviceId
+        params[4 * k + 1] = r.quantity
+        params[4 * k + 2] = r.ts
+        params[4 * k + 3] = r.value
+      }
+      if (many.run(params).changes !== SQLITE_CHUNK) {
+        throw SOME_STORED
+      }
+    })
+    const insertEach = (rows: readonly ReadingRow[], from: number, to: number, inserted: boolean[]) => {
+      for (let i = from; i < to; i++) {
+        const r = rows[i]
+        inserted[i] = one.run(r.deviceId, r.quantity, r.ts, r.value).changes > 0
+      }
+    }
     const run = sqlite.transaction(
-      (rows: readonly ReadingTable[], derive: (i: readonly boolean[]) => Derived) => {
-        const inserted = rows.map((r) => insert.run(r.device_id, r.quantity, r.ts, r.value).changes > 0)
+      (rows: readonly ReadingRow[], derive: (i: readonly boolean[]) => Derived) => {
+        const inserted = new Array<boolean>(rows.length)
+        let i = 0
+        for (; i + SQLITE_CHUNK <= rows.length; i += SQLITE_CHUNK) {
+          try {
+            chunk(rows, i)
+            inserted.fill(true, i, i + SQLITE_CHUNK)
+          } catch (e) {
+            if (e !== SOME_STORED) {
+              throw e
+            }
+            insertEach(rows, i, i + SQLITE_CHUNK, inserted)
+          }
+        }
+        insertEach(rows, i, rows.length, inserted)
         const d = derive(inserted)
         for (const u of d.rollups) {
           rollup.run(u.device_id, u.quantity, u.resolution, u.bucket, u.min, u.max, u.sum, u.count)

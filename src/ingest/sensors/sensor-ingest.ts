@@ -6,7 +6,7 @@ import { dropReasonOf, validateReading } from '../../core/sensing/validate.ts'
 import type { DropReason, ValidateOptions } from '../../core/sensing/validate.ts'
 import { HOUR, MINUTE } from '../../core/time.ts'
 import type { Clock } from '../../services/ports.ts'
-import type { IngestDropTable, ReadingRollupTable, ReadingTable } from '../../store/database.ts'
+import type { IngestDropTable, ReadingRollupTable } from '../../store/database.ts'
 import type { ReadingWriter } from '../../store/sensing.repository.ts'
 
 /** Where a message came from; counters are kept per channel. */
@@ -22,6 +22,12 @@ export type SubmitOutcome =
       readonly message: string
       readonly field?: string
     }
+
+/**
+ * Told once what became of a message: after its readings are committed (or at once when it was
+ * dropped); `error` when the commit failed and nothing of it was stored.
+ */
+export type SubmitCallback = (error: unknown, outcome?: SubmitOutcome) => void
 
 /** Handles alarm transitions after the readings that caused them are committed. */
 export interface TransitionSink {
@@ -50,6 +56,11 @@ export interface SensorIngestDeps {
 export interface SensorIngest {
   /** Validate, store and evaluate one device message. Resolves after its readings are committed. */
   submit(deviceId: string, raw: unknown, channel: IngestChannel): Promise<SubmitOutcome>
+  /**
+   * `submit` for high-rate adapters (MQTT): the same path and the same guarantee — `done` runs after
+   * the commit — without a promise per message.
+   */
+  accept(deviceId: string, raw: unknown, channel: IngestChannel, done: SubmitCallback): void
   /** Evaluate no-signal rules now (the engine's periodic tick). */
   tick(): Promise<void>
   /** Recompile devices and rules from the registry (alarm memory carries over). */
@@ -66,8 +77,7 @@ export interface SensorIngest {
 interface Pending {
   readonly channel: IngestChannel
   readonly readings: readonly Reading[]
-  readonly resolve: (o: SubmitOutcome) => void
-  readonly reject: (e: unknown) => void
+  readonly done: SubmitCallback
 }
 
 /**
@@ -103,8 +113,13 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     // next event-loop turn: let messages already waiting on sockets join this commit
     running = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => {
-        const batch = queue.slice(0, maxBatch)
-        queue = queue.slice(batch.length)
+        let batch: Pending[]
+        if (queue.length <= maxBatch) {
+          batch = queue
+          queue = []
+        } else {
+          batch = queue.splice(0, maxBatch)
+        }
         return flush(batch)
       })
       .finally(() => {
@@ -117,10 +132,10 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
 
   async function flush(batch: readonly Pending[]): Promise<void> {
     const now = deps.clock()
-    const rows: ReadingTable[] = []
+    const rows: Reading[] = []
     for (const p of batch) {
       for (const r of p.readings) {
-        rows.push({ device_id: r.deviceId, quantity: r.quantity, ts: r.ts, value: r.value })
+        rows.push(r)
       }
     }
     const counted = [...drops]
@@ -128,7 +143,7 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     let inserted: boolean[]
     try {
       inserted = await deps.writer.commit(rows, (fresh) => ({
-        rollups: rollupsOf(rows.filter((_, i) => fresh[i])),
+        rollups: rollupsOf(rows, fresh),
         counters: countersOf(counted, batch, fresh),
       }))
     } catch (e) {
@@ -137,7 +152,7 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
         drops.set(k, (drops.get(k) ?? 0) + n)
       }
       for (const p of batch) {
-        p.reject(e)
+        answer(p.done, e)
       }
       return
     }
@@ -159,10 +174,19 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
           transitions.push(...ev.transitions)
         }
       }
-      p.resolve({ ok: true, readings: p.readings.length - dup, duplicates: dup })
+      answer(p.done, undefined, outcomeOf(p.readings.length - dup, dup))
     }
     if (transitions.length > 0) {
       sink(transitions)
+    }
+  }
+
+  /** A caller's callback must not stop the others of its batch from hearing their answer. */
+  function answer(done: SubmitCallback, error: unknown, outcome?: SubmitOutcome): void {
+    try {
+      done(error, outcome)
+    } catch (e) {
+      log(`sensor ingest: a caller's callback threw: ${String(e)}`)
     }
   }
 
@@ -194,30 +218,46 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
     return loading
   }
 
-  return {
-    async submit(deviceId, raw, channel) {
-      if (!ruleSet) {
-        await ensureLoaded()
-      }
-      const device = ruleSet?.devices.get(deviceId)
-      const r = validateReading(raw, device, deps.clock(), deps.validate)
-      if (!r.ok) {
-        const reason = dropReasonOf(r.error) ?? 'malformed'
-        count(channel, reason)
-        schedule()
-        return {
-          ok: false,
-          reason,
-          code: r.error.code,
-          message: r.error.message,
-          ...(r.error.field ? { field: r.error.field } : {}),
-        }
-      }
-      return new Promise<SubmitOutcome>((resolve, reject) => {
-        queue.push({ channel, readings: r.value, resolve, reject })
-        schedule()
+  function accept(deviceId: string, raw: unknown, channel: IngestChannel, done: SubmitCallback): void {
+    if (ruleSet) {
+      take(deviceId, raw, channel, done)
+      return
+    }
+    ensureLoaded().then(
+      () => take(deviceId, raw, channel, done),
+      (e: unknown) => answer(done, e),
+    )
+  }
+
+  function take(deviceId: string, raw: unknown, channel: IngestChannel, done: SubmitCallback): void {
+    const r = validateReading(raw, ruleSet?.devices.get(deviceId), deps.clock(), deps.validate)
+    if (!r.ok) {
+      const reason = dropReasonOf(r.error) ?? 'malformed'
+      count(channel, reason)
+      schedule()
+      answer(done, undefined, {
+        ok: false,
+        reason,
+        code: r.error.code,
+        message: r.error.message,
+        ...(r.error.field ? { field: r.error.field } : {}),
       })
+      return
+    }
+    queue.push({ channel, readings: r.value, done })
+    schedule()
+  }
+
+  return {
+    submit(deviceId, raw, channel) {
+      return new Promise<SubmitOutcome>((resolve, reject) =>
+        accept(deviceId, raw, channel, (e, o) =>
+          o ? resolve(o) : reject(e instanceof Error ? e : new Error(String(e))),
+        ),
+      )
     },
+
+    accept,
 
     async tick() {
       if (!ruleSet) {
@@ -273,25 +313,59 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
   }
 }
 
-/** 1-minute and 1-hour aggregates of newly stored readings, one row per bucket. */
-function rollupsOf(rows: readonly ReadingTable[]): ReadingRollupTable[] {
-  const out = new Map<string, ReadingRollupTable>()
-  for (const r of rows) {
-    for (const [resolution, size] of [
-      ['1m', MINUTE],
-      ['1h', HOUR],
-    ] as const) {
+/** The answers most messages get, shared: one or two readings stored, none a repeat. */
+const STORED: readonly SubmitOutcome[] = [0, 1, 2, 3, 4].map((n) =>
+  Object.freeze({ ok: true, readings: n, duplicates: 0 }),
+)
+
+function outcomeOf(readings: number, duplicates: number): SubmitOutcome {
+  return duplicates === 0 && readings < STORED.length ? STORED[readings] : { ok: true, readings, duplicates }
+}
+
+const RESOLUTIONS = [
+  ['1m', MINUTE],
+  ['1h', HOUR],
+] as const
+
+/**
+ * 1-minute and 1-hour aggregates of the newly stored readings of a batch, one row per bucket.
+ * Keyed device → quantity → the few buckets a batch touches, so no key string is built per reading.
+ */
+function rollupsOf(rows: readonly Reading[], fresh: readonly boolean[]): ReadingRollupTable[] {
+  const out: ReadingRollupTable[] = []
+  const byDevice = new Map<string, Map<string, ReadingRollupTable[]>>()
+  for (let i = 0; i < rows.length; i++) {
+    if (!fresh[i]) {
+      continue
+    }
+    const r = rows[i]
+    let byQuantity = byDevice.get(r.deviceId)
+    if (!byQuantity) {
+      byQuantity = new Map()
+      byDevice.set(r.deviceId, byQuantity)
+    }
+    let buckets = byQuantity.get(r.quantity)
+    if (!buckets) {
+      buckets = []
+      byQuantity.set(r.quantity, buckets)
+    }
+    for (const [resolution, size] of RESOLUTIONS) {
       const bucket = Math.floor(r.ts / size) * size
-      const k = `${r.device_id}|${r.quantity}|${resolution}|${bucket}`
-      const a = out.get(k)
+      let a: ReadingRollupTable | undefined
+      for (const b of buckets) {
+        if (b.bucket === bucket && b.resolution === resolution) {
+          a = b
+          break
+        }
+      }
       if (a) {
         a.min = Math.min(a.min, r.value)
         a.max = Math.max(a.max, r.value)
         a.sum += r.value
         a.count++
       } else {
-        out.set(k, {
-          device_id: r.device_id,
+        const b: ReadingRollupTable = {
+          device_id: r.deviceId,
           quantity: r.quantity,
           resolution,
           bucket,
@@ -299,11 +373,13 @@ function rollupsOf(rows: readonly ReadingTable[]): ReadingRollupTable[] {
           max: r.value,
           sum: r.value,
           count: 1,
-        })
+        }
+        buckets.push(b)
+        out.push(b)
       }
     }
   }
-  return [...out.values()]
+  return out
 }
 
 function countersOf(
