@@ -76,3 +76,20 @@ function insertText(spec: BulkInsert<never>, rows: number, pg: boolean): string 
   }
   return text
 }
+
+/**
+ * `insertRows` for rows already shaped as table records (every record with the same columns, as a
+ * row mapper gives them: absent values are null, never missing).
+ */
+export async function insertRecords<DB, Row extends object>(
+  db: Kysely<DB>,
+  table: string,
+  records: readonly Row[],
+): Promise<void> {
+  if (records.length === 0) {
+    return
+  }
+  const columns = Object.keys(records[0])
+  const values = (r: Row) => columns.map((c) => (r as Readonly<Record<string, unknown>>)[c])
+  await insertRows(db, { table, columns, values }, records)
+}

@@ -2,10 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Appeal, Case, CaseEvent, Channel, Stage, TimelineDraft } from '../core/case/case.types.ts'
 import { stageDue } from '../core/case/lifecycle.ts'
 import type { Instant } from '../core/time.ts'
+import { insertRecords } from './bulk.ts'
 import type { AppealTable, CaseTable, Database } from './database.ts'
-
-/** Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const CHUNK = 400
 
 /** A timeline entry as stored. */
 export interface TimelineEntry extends TimelineDraft {
@@ -70,22 +68,13 @@ function rowToCase(row: Pick<CaseTable, 'doc'>): Case {
   return JSON.parse(row.doc) as Case
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += CHUNK) {
-    out.push(items.slice(i, i + CHUNK))
-  }
-  return out
-}
-
 /** Insert new cases (one multi-row INSERT per chunk). */
 export async function insertCases(db: Kysely<Database>, cases: readonly Case[], now: Instant): Promise<void> {
-  for (const part of chunks(cases)) {
-    await db
-      .insertInto('cases')
-      .values(part.map((c) => caseToRow(c, now)))
-      .execute()
-  }
+  await insertRecords(
+    db,
+    'cases',
+    cases.map((c) => caseToRow(c, now)),
+  )
 }
 
 /** Write the next version of a case; false when someone else wrote it first (optimistic concurrency). */
@@ -122,9 +111,7 @@ export async function findCases(db: Kysely<Database>, ids: readonly string[]): P
 
 /** Insert appeals (one multi-row INSERT per chunk). */
 export async function insertAppeals(db: Kysely<Database>, appeals: readonly StoredAppeal[]): Promise<void> {
-  for (const part of chunks(appeals)) {
-    await db.insertInto('appeals').values(part.map(appealToRow)).execute()
-  }
+  await insertRecords(db, 'appeals', appeals.map(appealToRow))
 }
 
 function appealToRow(a: StoredAppeal): AppealTable {
@@ -199,25 +186,22 @@ export async function moveAppeals(
 
 /** Append timeline entries (seq is the case version the entry produced). */
 export async function insertTimeline(db: Kysely<Database>, entries: readonly TimelineEntry[]): Promise<void> {
-  for (const part of chunks(entries)) {
-    await db
-      .insertInto('timeline')
-      .values(
-        part.map((e) => ({
-          case_id: e.caseId,
-          seq: e.seq,
-          action: e.action,
-          from_stage: e.from,
-          to_stage: e.to,
-          actor_id: e.actorId,
-          role: e.role,
-          unit_id: e.unitId ?? null,
-          at: e.at,
-          payload: JSON.stringify(e.payload),
-        })),
-      )
-      .execute()
-  }
+  await insertRecords(
+    db,
+    'timeline',
+    entries.map((e) => ({
+      case_id: e.caseId,
+      seq: e.seq,
+      action: e.action,
+      from_stage: e.from,
+      to_stage: e.to,
+      actor_id: e.actorId,
+      role: e.role,
+      unit_id: e.unitId ?? null,
+      at: e.at,
+      payload: JSON.stringify(e.payload),
+    })),
+  )
 }
 
 /** A case's timeline, in order. */
@@ -244,12 +228,11 @@ export async function timelineOf(db: Kysely<Database>, caseId: string): Promise<
 
 /** Record events for publication after commit (transactional outbox). */
 export async function insertOutbox(db: Kysely<Database>, events: readonly CaseEvent[]): Promise<void> {
-  for (const part of chunks(events)) {
-    await db
-      .insertInto('outbox')
-      .values(part.map((e) => ({ type: e.type, case_id: e.caseId, at: e.at, payload: JSON.stringify(e) })))
-      .execute()
-  }
+  await insertRecords(
+    db,
+    'outbox',
+    events.map((e) => ({ type: e.type, case_id: e.caseId, at: e.at, payload: JSON.stringify(e) })),
+  )
 }
 
 /** Cases matching a filter, newest first, with an opaque cursor for the next page. */

@@ -2,10 +2,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Checkpoint, Hex, LedgerEntry, PublicKeyRecord } from '../core/ledger/ledger.types.ts'
 import type { TimelineContent } from '../core/ledger/hand-off.ts'
 import type { LedgerStorePort } from '../ledger/ledger-writer.ts'
+import { insertRecords } from './bulk.ts'
 import type { Database, LedgerCheckpointTable, LedgerEntryTable } from './database.ts'
-
-/** Rows per multi-row INSERT: 15 columns × 400 stays well inside both dialects' parameter limits. */
-const CHUNK = 400
 
 /** An entry plus the case snapshot its state hash covers. */
 export interface StoredEntry {
@@ -111,12 +109,11 @@ export async function lockCheckpointing(db: Kysely<Database>): Promise<void> {
 
 /** Insert entries with their case snapshots (one multi-row INSERT per chunk). */
 export async function insertEntries(db: Kysely<Database>, rows: readonly StoredEntry[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await db
-      .insertInto('ledger_entries')
-      .values(rows.slice(i, i + CHUNK).map((r) => entryToRow(r.entry, r.stateDoc)))
-      .execute()
-  }
+  await insertRecords(
+    db,
+    'ledger_entries',
+    rows.map((r) => entryToRow(r.entry, r.stateDoc)),
+  )
 }
 
 /** Entries with seq in [from, from + limit), in seq order, without snapshots (public view). */
