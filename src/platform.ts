@@ -258,6 +258,7 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
     clock,
     registry: () => sensing.registry(),
     sink: alarmCases,
+    restore: sensing,
     log: (m) => console.error(m),
   })
   sensing.onChange(() =>

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
 import { AppError } from '../core/errors.ts'
 import { compileRules } from '../core/sensing/rules.ts'
+import type { HistoryNeed, OpenAlarm } from '../core/sensing/rules.ts'
 import { DEVICE_KIND_IDS, DEVICE_KINDS } from '../core/sensing/sensing.types.ts'
-import type { AlarmRule, Device, DeviceKind } from '../core/sensing/sensing.types.ts'
+import type { AlarmRule, Device, DeviceKind, Reading } from '../core/sensing/sensing.types.ts'
 import { DAY, type Instant } from '../core/time.ts'
 import type { AlarmTable, Database, DeviceTable } from '../store/database.ts'
 import * as repo from '../store/sensing.repository.ts'
@@ -78,6 +79,10 @@ export interface SensingService {
   stats(): Promise<{ channel: string; reason: string; count: number }[]>
   /** Everything the ingest engine compiles: devices and rules. */
   registry(): Promise<{ devices: Device[]; rules: AlarmRule[] }>
+  /** The alarms still raised in the store (a restarted ingest takes them back into its rule state). */
+  openAlarms(): Promise<OpenAlarm[]>
+  /** Stored readings of these series since their `from`, oldest first (at most 10,000 a series). */
+  history(needs: readonly HistoryNeed[]): Promise<Reading[]>
   /** Delete readings and rollups past their retention. */
   purge(now: Instant): Promise<{ readings: number; rollups: number }>
   /** Called (and awaited) after a device or rule changes: the ingest recompiles. */
@@ -265,6 +270,26 @@ export function createSensingService(deps: SensingServiceDeps): SensingService {
     },
 
     registry,
+
+    openAlarms: () => repo.openAlarmKeys(db),
+
+    async history(needs) {
+      const out: Reading[] = []
+      for (const n of needs) {
+        const rows = await repo.rawReadings(
+          db,
+          n.deviceId,
+          n.quantity,
+          n.from,
+          Number.MAX_SAFE_INTEGER,
+          10_000,
+        )
+        for (const r of rows) {
+          out.push({ deviceId: r.device_id, quantity: r.quantity, ts: Number(r.ts), value: r.value })
+        }
+      }
+      return out.sort((a, b) => a.ts - b.ts)
+    },
 
     purge(now) {
       return repo.purgeReadings(db, now - deps.retention.rawDays * DAY, now - deps.retention.rollupDays * DAY)

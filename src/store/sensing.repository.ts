@@ -430,6 +430,18 @@ export async function openCaseAlarmAtPlace(
     .executeTakeFirst()
 }
 
+/** Keys of the alarms still raised, with their latest raise (what a restarted engine takes back). */
+export async function openAlarmKeys(db: Kysely<Database>): Promise<{ key: string; raisedAt: number }[]> {
+  const rows = await db
+    .selectFrom('alarms')
+    .select(['key', (e) => e.fn.max('last_raised_at').as('raised_at')])
+    .where('state', '=', 'raised')
+    .groupBy('key')
+    .orderBy('key')
+    .execute()
+  return rows.map((r) => ({ key: r.key, raisedAt: Number(r.raised_at) }))
+}
+
 /** The raised alarm of a key, if any (the one a clear closes). */
 export async function raisedAlarm(db: Kysely<Database>, key: string): Promise<AlarmTable | undefined> {
   return db

@@ -6,6 +6,8 @@ import {
   compileRules,
   createRuleState,
   evaluate,
+  historyNeeded,
+  restoreAlarms,
   tick,
   TICK,
 } from './rules.ts'
@@ -408,3 +410,145 @@ describe('state ownership', () => {
     ])
   })
 })
+
+describe('a restarted engine takes back the open alarms (restoreAlarms)', () => {
+  const surge: AlarmRule = {
+    id: 'surge',
+    type: 'rate',
+    classId: 'E0405',
+    severity: 'critical',
+    scope: { deviceIds: ['wl-1'] },
+    quantity: 'level',
+    windowMs: 10 * MINUTE,
+    delta: 30,
+    direction: 'rise',
+    clearDelta: 10,
+  }
+  const waterlogging: AlarmRule = {
+    id: 'waterlogging',
+    type: 'combination',
+    classId: 'E0405',
+    severity: 'critical',
+    mode: 'all',
+    groupBy: 'gridCode',
+    members: [
+      {
+        type: 'threshold',
+        scope: { kind: 'rain-gauge' },
+        quantity: 'intensity',
+        op: '>',
+        value: 20,
+        clearValue: 5,
+      },
+      {
+        type: 'threshold',
+        scope: { kind: 'water-level' },
+        quantity: 'level',
+        op: '>',
+        value: 15,
+        clearValue: 5,
+      },
+    ],
+  }
+  const at = (m: number) => T0 + m * MINUTE
+  const reading = (deviceId: string, quantity: string, value: number, ts: number): Reading => ({
+    deviceId,
+    quantity,
+    value,
+    ts,
+  })
+
+  /** A fresh engine (a new process) restored from what the store says, fed readings afterwards. */
+  function restarted(rules: AlarmRule[], open: { key: string; raisedAt: number }[], history: Reading[] = []) {
+    const e = engine(rules)
+    const r = restoreAlarms(e.state, e.set, open, history)
+    e.log.push(...r.transitions)
+    return e
+  }
+
+  it('does not raise an alarm that is already open again, and still clears it on return to normal', () => {
+    // the first process raised flood on wl-1 at the second reading over 30
+    expect(engine([flood]).feed('wl-1', 'level', [35, 40]).types()).toEqual(['raised'])
+    // a fresh engine without the store's memory would raise it a second time
+    expect(engine([flood]).feed('wl-1', 'level', [45, 50], at(2)).types()).toEqual(['raised'])
+
+    const e = restarted([flood], [{ key: 'flood|wl-1', raisedAt: at(1) }])
+    expect(activeAlarmKeys(e.state, e.set)).toEqual(['flood|wl-1'])
+    e.feed('wl-1', 'level', [45, 50, 25], at(2))
+    expect(e.log).toEqual([])
+    e.feed('wl-1', 'level', [12], at(5))
+    expect(e.log).toEqual([
+      expect.objectContaining({ type: 'cleared', key: 'flood|wl-1', value: 12, at: at(5) }),
+    ])
+  })
+
+  it('returns the clear that stored readings already show (committed before the crash, never handled)', () => {
+    const history = [
+      reading('wl-1', 'level', 40, at(1)), // the raising reading itself: not judged again
+      reading('wl-1', 'level', 33, at(2)),
+      reading('wl-1', 'level', 8, at(3)),
+    ]
+    const e = restarted([flood], [{ key: 'flood|wl-1', raisedAt: at(1) }], history)
+    expect(e.log).toEqual([
+      expect.objectContaining({ type: 'cleared', key: 'flood|wl-1', value: 8, at: at(3) }),
+    ])
+    expect(activeAlarmKeys(e.state, e.set)).toEqual([])
+  })
+
+  it('refills a rate window from the stored readings, so the alarm does not clear on an empty window', () => {
+    // raised at 36 (T0 + 3 min): 0, 12, 24, 36
+    const before = [0, 12, 24, 36].map((v, i) => reading('wl-1', 'level', v, at(i)))
+    const open = [{ key: 'surge|wl-1', raisedAt: at(3) }]
+    expect(historyNeeded(compileOk([surge]), open)).toEqual([
+      { deviceId: 'wl-1', quantity: 'level', from: at(3) - 10 * MINUTE },
+    ])
+
+    // without the window, the next reading would see no change at all and clear
+    expect(restarted([surge], open).feed('wl-1', 'level', [48], at(4)).types()).toEqual(['cleared'])
+
+    const e = restarted([surge], open, before)
+    expect(e.log).toEqual([])
+    e.feed('wl-1', 'level', [48], at(4))
+    expect(e.log).toEqual([])
+    // level flat at 48: the rise within 10 minutes falls to ≤ 10 once 36 (at 3 min) leaves the window
+    e.feed(
+      'wl-1',
+      'level',
+      Array.from({ length: 10 }, () => 48),
+      at(5),
+    )
+    expect(e.types()).toEqual(['cleared'])
+    expect(e.log[0].at).toBe(at(14))
+  })
+
+  it('keeps a combination raised until a member is back to normal, without a second raise', () => {
+    const key = 'waterlogging@110101001001001'
+    const e = restarted([waterlogging], [{ key, raisedAt: at(1) }])
+    expect(activeAlarmKeys(e.state, e.set)).toEqual([key])
+    e.feed('rg-1', 'intensity', [30], at(2))
+    e.feed('wl-1', 'level', [22], at(3))
+    expect(e.log).toEqual([])
+    e.feed('wl-1', 'level', [3], at(4))
+    expect(e.log).toEqual([expect.objectContaining({ type: 'cleared', key, at: at(4) })])
+  })
+
+  it('ignores keys of rules or devices that are gone', () => {
+    const e = restarted(
+      [flood],
+      [
+        { key: 'deleted-rule|wl-1', raisedAt: at(0) },
+        { key: 'flood|no-such-device', raisedAt: at(0) },
+      ],
+    )
+    expect(activeAlarmKeys(e.state, e.set)).toEqual([])
+    expect(e.feed('wl-1', 'level', [35, 40]).types()).toEqual(['raised'])
+  })
+})
+
+function compileOk(rules: AlarmRule[]): RuleSet {
+  const c = compileRules(rules, [gauge, rain, farGauge, tilt])
+  if (!c.ok) {
+    throw new Error(c.error.message)
+  }
+  return c.value
+}

@@ -103,6 +103,111 @@ export function activeAlarmKeys(s: RuleState, rules: RuleSet): string[] {
   return keys.sort()
 }
 
+/** An alarm the store still holds as raised: its key (as in {@link AlarmTransition}) and latest raise. */
+export interface OpenAlarm {
+  readonly key: string
+  /** when it was last raised: the reading's `ts` (the tick's `now` for no-signal) */
+  readonly raisedAt: Instant
+}
+
+/** A stored series a restart should read back: the readings of one device's quantity since `from`. */
+export interface HistoryNeed {
+  readonly deviceId: string
+  readonly quantity: string
+  readonly from: Instant
+}
+
+/**
+ * The stored readings {@link restoreAlarms} needs for these open alarms: for each device and
+ * quantity under an open alarm, the readings since its raise — a rate rule's from one window before
+ * it, to refill the window the clear is judged on.
+ */
+export function historyNeeded(rules: RuleSet, open: readonly OpenAlarm[]): HistoryNeed[] {
+  const need = new Map<string, HistoryNeed>()
+  for (const { slot, raisedAt } of restoredSlots(rules, open)) {
+    if (slot.cond.type === 'no-signal') {
+      continue
+    }
+    const from = slot.cond.type === 'rate' ? raisedAt - slot.cond.windowMs : raisedAt
+    const k = `${slot.device.id}|${slot.cond.quantity}`
+    const had = need.get(k)
+    if (!had || from < had.from) {
+      need.set(k, { deviceId: slot.device.id, quantity: slot.cond.quantity, from })
+    }
+  }
+  return [...need.values()]
+}
+
+/**
+ * Reconcile a fresh engine with the alarms the store holds open (after a restart): each is raised
+ * again in the state without a transition, so the next reading over the threshold is not a second
+ * raise, and the return to normal still clears it (the sink then adds the evidence to its case).
+ *
+ * A combination is restored with its member conditions holding at every device of its place: a
+ * device's next reading clears its membership if it is back to normal, so the alarm clears only on
+ * evidence, never because the process forgot. `history` (oldest first; see {@link historyNeeded}) is
+ * fed to the restored conditions only: readings before a raise refill rate windows, readings after
+ * it are judged — a return to normal the previous process stored but never handled is returned as a
+ * `cleared` transition. Keys of rules or devices no longer compiled are ignored.
+ */
+export function restoreAlarms(
+  state: RuleState,
+  rules: RuleSet,
+  open: readonly OpenAlarm[],
+  history: readonly Reading[] = [],
+): Evaluated {
+  if (state.boundTo !== rules) {
+    bind(state, rules)
+  }
+  const since = new Map<number, Instant>()
+  for (const { slot, raisedAt } of restoredSlots(rules, open)) {
+    since.set(slot.index, raisedAt)
+    const st = state.cells[slot.index] ?? cell(state, slot, factoryOf(slot.cond))
+    st.active = true
+    if (st.t === 'threshold') {
+      st.run = 0
+      st.lastTs = raisedAt
+    }
+    if (slot.owner.type === 'member') {
+      const owner = slot.owner
+      let combo = state.combos.get(owner.comboKey)
+      if (!combo) {
+        combo = { active: true, members: owner.rule.members.map(() => new Set<string>()) }
+        state.combos.set(owner.comboKey, combo)
+      }
+      combo.active = true
+      combo.members[owner.member].add(slot.device.id)
+    }
+  }
+  let out: AlarmTransition[] | undefined
+  for (const r of history) {
+    const d = rules.deviceIndex.get(r.deviceId)
+    const dev = d === undefined ? undefined : rules.perDevice[d]
+    const q = dev ? dev.quantities.indexOf(r.quantity) : -1
+    if (!dev || q < 0) {
+      continue
+    }
+    for (const slot of dev.lists[q]) {
+      const raisedAt = since.get(slot.index)
+      if (raisedAt === undefined) {
+        continue
+      }
+      let change: 'raised' | 'cleared' | undefined
+      if (slot.cond.type === 'threshold') {
+        change = stepThreshold(state, slot, slot.cond, r)
+      } else if (r.ts <= raisedAt) {
+        fillRate(state, slot, slot.cond as RateRule, r)
+      } else {
+        change = stepRate(state, slot, slot.cond as RateRule, r)
+      }
+      if (change) {
+        out = emit(state, slot, change, r.ts, r.value, out)
+      }
+    }
+  }
+  return { state, transitions: out ?? NONE }
+}
+
 /**
  * Check and index rules against the devices. Fails (VALIDATION_FAILED / DEVICE_UNKNOWN) on duplicate
  * ids, malformed class ids, quantities a scoped kind does not measure, unknown devices in a scope, or
@@ -419,6 +524,51 @@ function stepRate(
     return 'cleared'
   }
   return undefined
+}
+
+/** The compiled slots under open alarms: an atomic rule's own slot, a combination's member slots. */
+function restoredSlots(rules: RuleSet, open: readonly OpenAlarm[]): { slot: Slot; raisedAt: Instant }[] {
+  const raisedAt = new Map(open.map((a) => [a.key, a.raisedAt]))
+  const out: { slot: Slot; raisedAt: Instant }[] = []
+  for (const slot of rules.slots) {
+    const at = raisedAt.get(slot.owner.type === 'rule' ? slot.key : slot.owner.comboKey)
+    if (at !== undefined) {
+      out.push({ slot, raisedAt: at })
+    }
+  }
+  return out
+}
+
+function factoryOf(c: Condition): () => SlotState {
+  switch (c.type) {
+    case 'threshold':
+      return newThreshold
+    case 'rate':
+      return newRate
+    case 'no-signal':
+      return newNoSignal
+  }
+}
+
+/** A reading into a rate window with no verdict: history from before the alarm was raised. */
+function fillRate(
+  state: RuleState,
+  slot: Slot,
+  c: Omit<RateRule, 'id' | 'classId' | 'severity'>,
+  r: Reading,
+) {
+  const st = state.cells[slot.index] ?? cell(state, slot, newRate)
+  if (st.t !== 'rate' || r.ts <= st.lastTs) {
+    return
+  }
+  st.lastTs = r.ts
+  const from = r.ts - c.windowMs
+  if (c.direction !== 'fall') {
+    pushAndFront(st.minQ, r.ts, r.value, from, (back, v) => back >= v)
+  }
+  if (c.direction !== 'rise') {
+    pushAndFront(st.maxQ, r.ts, r.value, from, (back, v) => back <= v)
+  }
 }
 
 /** Push (t, v) keeping the deque monotonic, drop samples older than `from`, return the front value. */

@@ -1,6 +1,13 @@
 import type { ErrorCode } from '../../core/errors.ts'
-import { compileRules, createRuleState, evaluate, tick as tickRules } from '../../core/sensing/rules.ts'
-import type { RuleSet, RuleState } from '../../core/sensing/rules.ts'
+import {
+  compileRules,
+  createRuleState,
+  evaluate,
+  historyNeeded,
+  restoreAlarms,
+  tick as tickRules,
+} from '../../core/sensing/rules.ts'
+import type { HistoryNeed, OpenAlarm, RuleSet, RuleState } from '../../core/sensing/rules.ts'
 import type { AlarmRule, AlarmTransition, Device, Reading } from '../../core/sensing/sensing.types.ts'
 import { dropReasonOf, validateReading } from '../../core/sensing/validate.ts'
 import type { DropReason, ValidateOptions } from '../../core/sensing/validate.ts'
@@ -47,6 +54,14 @@ export interface SensorIngestDeps {
   /** devices and rules, from the registry */
   readonly registry: () => Promise<{ devices: Device[]; rules: AlarmRule[] }>
   readonly sink: TransitionSink
+  /**
+   * The alarms the store holds open and the readings behind them: on its first load the engine takes
+   * them back, so a restart neither raises an open alarm twice nor forgets to clear it.
+   */
+  readonly restore?: {
+    openAlarms(): Promise<OpenAlarm[]>
+    history(needs: readonly HistoryNeed[]): Promise<Reading[]>
+  }
   readonly validate?: ValidateOptions
   /** most messages committed in one transaction */
   readonly maxBatch?: number
@@ -99,6 +114,7 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
   let running: Promise<void> | undefined
   let alarmWork: Promise<void> = Promise.resolve()
   let loading: Promise<void> | undefined
+  let reloads: Promise<void> = Promise.resolve()
   const timers: NodeJS.Timeout[] = []
 
   function count(channel: IngestChannel, reason: string, n = 1): void {
@@ -197,7 +213,14 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
       .catch((e: unknown) => log(`sensor alarms: ${(e as Error).message}`))
   }
 
-  async function reload(): Promise<void> {
+  /** One reload at a time: the first one takes back the open alarms, exactly once. */
+  function reload(): Promise<void> {
+    const next = reloads.then(load)
+    reloads = next.catch(() => undefined)
+    return next
+  }
+
+  async function load(): Promise<void> {
     const { devices, rules } = await deps.registry()
     let compiled = compileRules(rules, devices)
     let usable = rules
@@ -207,9 +230,27 @@ export function createSensorIngest(deps: SensorIngestDeps): SensorIngest {
       log(`sensor rules: ${compiled.error.message}; running ${usable.length} of ${rules.length} rules`)
       compiled = compileRules(usable, devices)
     }
-    if (compiled.ok) {
-      ruleSet = compiled.value
-      ruleById = new Map(usable.map((r) => [r.id, r]))
+    if (!compiled.ok) {
+      return
+    }
+    let restored: readonly AlarmTransition[] = []
+    if (!ruleSet && deps.restore) {
+      // first load (a start or restart), before any reading is evaluated
+      const open = await deps.restore.openAlarms()
+      const history = open.length > 0 ? await deps.restore.history(historyNeeded(compiled.value, open)) : []
+      const ev = restoreAlarms(state, compiled.value, open, history)
+      state = ev.state
+      restored = ev.transitions
+      if (open.length > 0) {
+        log(
+          `sensor rules: open alarms taken back: ${open.length} (${restored.length} cleared by stored readings)`,
+        )
+      }
+    }
+    ruleSet = compiled.value
+    ruleById = new Map(usable.map((r) => [r.id, r]))
+    if (restored.length > 0) {
+      sink(restored)
     }
   }
 
