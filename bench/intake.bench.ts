@@ -42,6 +42,8 @@ export async function rawInsertPerSecond(p: Platform): Promise<number> {
   const db = await openDatabase(tmpDb())
   await migrateToLatest(db)
   const sqlite = db.sqlite!
+  // the plain durable way: SQLite fsyncs the WAL inside every COMMIT
+  sqlite.pragma('synchronous = FULL')
   const insert = sqlite.prepare(
     `insert into cases (id, version, stage, channel, kind, class_id, priority, level, unit_id, team_id, region_code,
       district_code, street_code, grid_code, lon, lat, title, due_next, supervised, merged_into, reported_at, closed_at,

@@ -117,6 +117,12 @@ const SYSTEM: Actor = { id: 'system', role: 'system', name: 'OneGrid' }
 /** Most event-loop turns a commit waits for plans in progress to join it. */
 const MAX_GATHER_TURNS = 64
 
+/** Times one appeal is retried when the case it joins moved under it. */
+const MAX_ATTACH_RETRIES = 3
+
+/** Group commits in flight at once (one running its statements, one waiting for its fsync). */
+const MAX_FLUSHES = 2
+
 interface Pending {
   readonly input: IntakeInput
   readonly plan: IntakePlan
@@ -132,11 +138,9 @@ interface Pending {
 export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   const maxBatch = deps.maxBatch ?? 512
   let queue: Pending[] = []
-  let running: Promise<void> | undefined
+  let gathering = false
+  const flushing = new Set<Promise<void>>()
 
-  // Flush on the next turn of the event loop, not at once: better-sqlite3 answers synchronously,
-  // so a flush started in the same turn would commit each appeal alone (one fsync each) before the
-  // requests already waiting on their sockets could join it.
   async function planned(pipeline: IntakePipeline, input: IntakeInput): Promise<IntakePlan> {
     planning++
     try {
@@ -149,28 +153,37 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   // appeals whose pipeline plan is still running (it may query the database: duplicate candidates)
   let planning = 0
 
+  /**
+   * Start a group commit unless one is gathering or two are in flight. Two, so the next batch's
+   * statements run while the previous batch waits for its WAL fsync (off the event loop) instead of
+   * after it; the database serialises their writes, and a key both take is settled by the unique
+   * index and the per-appeal retry in `flush`, as between nodes.
+   */
   function schedule(): void {
-    if (running) {
+    if (gathering || flushing.size >= MAX_FLUSHES || queue.length === 0) {
       return
     }
-    running = gather()
-      .then(async () => {
-        const batch = queue.slice(0, maxBatch)
-        queue = queue.slice(batch.length)
-        await flush(deps, batch)
+    gathering = true
+    void gather().then(() => {
+      gathering = false
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(batch.length)
+      const done: Promise<void> = flush(deps, batch).finally(() => {
+        flushing.delete(done)
+        schedule()
       })
-      .finally(() => {
-        running = undefined
-        if (queue.length > 0) {
-          schedule()
-        }
-      })
+      flushing.add(done)
+      schedule()
+    })
   }
 
   /**
-   * Wait for the plans in progress to join the batch: they queue for the same connection as the
-   * commit, so flushing as soon as the first is ready would commit them one by one, an fsync each.
-   * Bounded in event-loop turns (not clock time, which tests fake) so a steady stream still flushes.
+   * Flush on the next turn of the event loop, not at once: better-sqlite3 answers synchronously,
+   * so a flush started in the same turn would commit each appeal alone before the requests already
+   * waiting on their sockets could join it. Then wait for the plans in progress to join the batch:
+   * they queue for the same connection as the commit, so flushing as soon as the first is ready
+   * would commit them one by one. Bounded in event-loop turns (not clock time, which tests fake) so
+   * a steady stream still flushes.
    */
   async function gather(): Promise<void> {
     let turns = 0
@@ -205,8 +218,8 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
       })
     },
     async drain() {
-      while (running) {
-        await running
+      while (gathering || flushing.size > 0) {
+        await (flushing.size > 0 ? Promise.all(flushing) : new Promise<void>((r) => setImmediate(r)))
       }
     },
   }
@@ -222,7 +235,7 @@ interface Built {
   readonly steps: { readonly before: Case; readonly applied: Applied }[]
 }
 
-async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promise<void> {
+async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt = 0): Promise<void> {
   const now = deps.clock()
   try {
     const keys = batch.flatMap((p) => (p.input.idempotencyKey ? [p.input.idempotencyKey] : []))
@@ -333,12 +346,15 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[]): Promis
       }
     }
   } catch (e) {
-    // A concurrent node may have taken an idempotency key between our read and our insert: retry
-    // each appeal on its own so one conflict cannot fail the others.
+    // A concurrent commit (the other group commit in flight, or another node) may have taken an
+    // idempotency key between our read and our insert, or moved a case an appeal joins: retry each
+    // appeal on its own so one conflict cannot fail the others; a moved case is read afresh.
     if (batch.length > 1) {
       for (const p of batch) {
         await flush(deps, [p])
       }
+    } else if (e instanceof AppError && e.code === 'CASE_VERSION_CONFLICT' && attempt < MAX_ATTACH_RETRIES) {
+      await flush(deps, batch, attempt + 1)
     } else {
       batch[0]?.reject(e)
     }
