@@ -91,9 +91,12 @@ export class LiveHub {
     const events = this.#buffer
     this.#buffer = []
     this.stats.batches++
-    const all = events.map(frame).join('')
+    // framed once for every unscoped client, and not at all while nobody listens
+    let all: string | undefined
     for (const c of this.#clients) {
-      const chunk = c.filter ? events.filter(c.filter).map(frame).join('') : all
+      const chunk = c.filter
+        ? events.filter(c.filter).map(frame).join('')
+        : (all ??= events.map(frame).join(''))
       if (chunk) {
         this.#write(c, chunk)
       }

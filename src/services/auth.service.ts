@@ -87,7 +87,8 @@ const PRINCIPAL_CACHE = 10_000
 /** Users, passwords and bearer sessions (opaque random tokens; only their hashes are stored). */
 export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }): AuthService {
   const { db, clock } = deps
-  // every API request authenticates: a per-node memory of token hash → principal spares the lookup
+  // every API request authenticates: a per-node memory of token → principal spares the hash and the
+  // lookup (tokens live in this process's memory while their requests run anyway)
   const known = new Map<string, { principal: Principal; until: number }>()
   return {
     async login(username, password) {
@@ -110,14 +111,13 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
     },
 
     async authenticate(token) {
-      const hash = tokenHash(token)
       const now = clock()
-      const hit = known.get(hash)
+      const hit = known.get(token)
       if (hit && hit.until > now) {
         return hit.principal
       }
-      known.delete(hash)
-      const u = await users.findSessionUser(db, hash, now)
+      known.delete(token)
+      const u = await users.findSessionUser(db, tokenHash(token), now)
       if (!u) {
         throw new AppError('AUTH_INVALID', 'the token is unknown or expired: log in again', 'authorization')
       }
@@ -125,7 +125,7 @@ export function createAuthService(deps: { db: Kysely<Database>; clock: Clock }):
       if (known.size >= PRINCIPAL_CACHE) {
         known.delete(known.keys().next().value!)
       }
-      known.set(hash, { principal, until: now + PRINCIPAL_TTL })
+      known.set(token, { principal, until: now + PRINCIPAL_TTL })
       return principal
     },
 
