@@ -39,6 +39,7 @@ export async function insertRows<DB, Row>(
   const width = spec.columns.length
   const full = powerOfTwoAtMost(Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / width)))
   const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  const shape = `${pg ? 'p' : 's'}\u0000${spec.table}\u0000${spec.columns.join(',')}\u0000${spec.suffix ?? ''}`
   for (let i = 0, n = 0; i < rows.length; i += n) {
     n = powerOfTwoAtMost(Math.min(full, rows.length - i))
     const params: unknown[] = new Array<unknown>(n * width)
@@ -49,7 +50,7 @@ export async function insertRows<DB, Row>(
         params[p++] = values[c]
       }
     }
-    await db.executeQuery(CompiledQuery.raw(insertText(spec, n, pg), params))
+    await db.executeQuery(CompiledQuery.raw(insertText(spec, shape, n, pg), params))
   }
 }
 
@@ -57,8 +58,8 @@ function powerOfTwoAtMost(n: number): number {
   return n < 1 ? 1 : 2 ** Math.floor(Math.log2(n))
 }
 
-function insertText(spec: BulkInsert<never>, rows: number, pg: boolean): string {
-  const key = `${pg ? 'p' : 's'}\u0000${spec.table}\u0000${spec.columns.join(',')}\u0000${rows}\u0000${spec.suffix ?? ''}`
+function insertText(spec: BulkInsert<never>, shape: string, rows: number, pg: boolean): string {
+  const key = `${shape}\u0000${rows}`
   let text = texts.get(key)
   if (text === undefined) {
     const width = spec.columns.length
