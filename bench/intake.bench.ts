@@ -15,6 +15,8 @@ import { newId } from '../src/store/ids.ts'
 
 const N = 20_000
 const BATCH = 512
+/** seconds per load round */
+const SECONDS = 4
 const TEXT = '市民反映：西城区什刹海前海西街路边垃圾堆了好几天没人清理，味道很大，希望尽快处理。'
 
 function tmpDb(): string {
@@ -102,7 +104,7 @@ async function load(url: string, headers: Record<string, string>, body: string):
     '-c',
     '64',
     '-d',
-    '8',
+    String(SECONDS),
     '-m',
     'POST',
     '-b',
@@ -119,8 +121,15 @@ async function load(url: string, headers: Record<string, string>, body: string):
   return result.requests.average
 }
 
-/** HTTP: POST /api/v1/cases against a bare Fastify route with the same JSON schema, same load tool. */
-async function httpRatio(): Promise<{ ours: number; bare: number }> {
+/** Load rounds per side, alternating bare and ours; each side keeps its best (the box is shared). */
+const ROUNDS = 3
+
+/**
+ * HTTP: POST /api/v1/cases against a bare Fastify route with the same JSON schema, same load tool.
+ * Both servers listen at once and the rounds alternate, so a burst of load from elsewhere on the
+ * box hits one round of one side, not a whole side.
+ */
+export async function httpRatio(): Promise<{ ours: number; bare: number }> {
   const body = JSON.stringify({
     channel: 'hotline',
     text: TEXT,
@@ -132,18 +141,23 @@ async function httpRatio(): Promise<{ ours: number; bare: number }> {
     reply.status(201).send({ ok: true }),
   )
   const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' })
-  const bareRate = await load(`${bareUrl}/api/v1/cases`, {}, body)
-  await bare.close()
 
   const p = await platform()
   await p.auth.addUser({ username: 'bench', password: 'bench-pw', role: 'operator' })
   const { token } = await p.auth.login('bench', 'bench-pw')
   const app = await buildApp(p.appDeps())
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  const ours = await load(`${url}/api/v1/cases`, { authorization: `Bearer ${token}` }, body)
+
+  let best = { ours: 0, bare: 0 }
+  for (let round = 0; round < ROUNDS; round++) {
+    const bareRate = await load(`${bareUrl}/api/v1/cases`, {}, body)
+    const ours = await load(`${url}/api/v1/cases`, { authorization: `Bearer ${token}` }, body)
+    best = { ours: Math.max(best.ours, ours), bare: Math.max(best.bare, bareRate) }
+  }
   await app.close()
   await p.close()
-  return { ours, bare: bareRate }
+  await bare.close()
+  return best
 }
 
 /** `npm run bench -- intake` */
@@ -162,7 +176,7 @@ export async function run(): Promise<void> {
   console.log(`intake ratio: ${ratio.toFixed(2)} (target ≥ 0.25)`)
   const http = await httpRatio()
   console.log(
-    `bare Fastify POST with the same schema: ${http.bare.toFixed(0)} req/s (autocannon, 64 connections, 8 s)`,
+    `bare Fastify POST with the same schema: ${http.bare.toFixed(0)} req/s (autocannon, 64 connections, best of ${ROUNDS} alternating rounds of ${SECONDS} s)`,
   )
   console.log(`POST /api/v1/cases (auth, validation, intake, commit): ${http.ours.toFixed(0)} req/s`)
   console.log(`http intake ratio: ${(http.ours / http.bare).toFixed(2)} (target ≥ 0.25)`)
