@@ -254,7 +254,9 @@ export async function createPlatform(o: PlatformOptions): Promise<Platform> {
   })
   bus.subscribe((events) => alarmCases.onCaseEvents(events))
   const sensors = createSensorIngest({
-    writer: db.sqlite ? sqliteReadingWriter(db.kysely, db.sqlite) : kyselyReadingWriter(db.kysely),
+    writer: db.sqlite
+      ? sqliteReadingWriter(db.kysely, db.sqlite, db.durable)
+      : kyselyReadingWriter(db.kysely),
     clock,
     registry: () => sensing.registry(),
     sink: alarmCases,

@@ -182,7 +182,12 @@ const SOME_STORED = new Error('readings chunk holds rows already stored')
  * query builder cost more than storing the rows. The writer holds Kysely's connection while it runs,
  * so it never lands inside another open transaction.
  */
-export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Database): ReadingWriter {
+export function sqliteReadingWriter(
+  db: Kysely<Database>,
+  sqlite: SQLite.Database,
+  /** resolves once the commit is on stable storage (Db.durable): the raw handle bypasses Kysely's wait */
+  durable: () => Promise<void>,
+): ReadingWriter {
   let prepared: ReturnType<typeof prepare> | undefined
   function prepare() {
     const columns = 'insert into readings (device_id, quantity, ts, value) values '
@@ -252,11 +257,15 @@ export function sqliteReadingWriter(db: Kysely<Database>, sqlite: SQLite.Databas
     return run
   }
   return {
-    commit: (rows, derive) =>
-      db.connection().execute(async () => {
+    async commit(rows, derive) {
+      const inserted = await db.connection().execute(async () => {
         prepared ??= prepare()
         return prepared.immediate(rows, derive)
-      }),
+      })
+      // acknowledged (PUBACK, HTTP 2xx) only after this: the WAL fsync, off the event loop
+      await durable()
+      return inserted
+    },
   }
 }
 

@@ -26,7 +26,9 @@ function series(deviceId: string, from: number, n: number): ReadingRow[] {
 
 function writersOf(db: Db): [string, ReadingWriter][] {
   const portable: [string, ReadingWriter] = ['kysely writer', kyselyReadingWriter(db.kysely)]
-  return db.sqlite ? [['sqlite writer', sqliteReadingWriter(db.kysely, db.sqlite)], portable] : [portable]
+  return db.sqlite
+    ? [['sqlite writer', sqliteReadingWriter(db.kysely, db.sqlite, db.durable)], portable]
+    : [portable]
 }
 
 describe.each(DATABASES)('reading writers on $dialect', (d) => {
