@@ -30,7 +30,7 @@ export interface Db {
    * for this themselves; a writer that commits on the raw `sqlite` handle calls it before it
    * acknowledges anything.
    */
-  durable(): Promise<void>
+  readonly durable: () => Promise<void>
   close(): Promise<void>
 }
 
