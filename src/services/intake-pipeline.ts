@@ -1,6 +1,12 @@
 import type { CaseAction, Channel } from '../core/case/case.types.ts'
 import type { Instant } from '../core/time.ts'
-import type { CityService } from './city.service.ts'
+import {
+  findDuplicates,
+  type DuplicateCandidate,
+  type DuplicateProbe,
+  type DuplicateRules,
+} from '../core/triage/duplicates.ts'
+import type { CityService, Placement } from './city.service.ts'
 import type { DuplicateFinder } from './duplicates.service.ts'
 import type { IntakeInput, IntakePipeline, IntakePlan } from './intake.service.ts'
 
@@ -82,13 +88,14 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
       }
       // a leader's instruction is its own case, never folded into another report
       if (deps.duplicates && input.channel !== 'instruction') {
-        const verdict = await deps.duplicates.check({
+        const probe: DuplicateProbe = {
           text: input.text,
           at: Math.min(input.receivedAt ?? now, now),
           ...(input.location ? { location: input.location } : {}),
           ...(placement.region.streetCode ? { streetCode: placement.region.streetCode } : {}),
           ...(classId ? { classId } : {}),
-        })
+        }
+        const verdict = await deps.duplicates.check(probe)
         if (verdict.decision !== 'none') {
           explanation.duplicates = verdict
         }
@@ -100,37 +107,91 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
             attachTo: { caseId: best.caseId, score: best.score, reasons: best.reasons },
           }
         }
+        return planActions(input, placement, classId, explanation, now, probe)
       }
-      // 批示: supervised from the first moment, whatever triage manages
-      const first: CaseAction[] =
-        input.channel === 'instruction' ? [{ type: 'supervise', note: `领导批示：${input.text}` }] : []
-      const plan = { region: placement.region, explanation, ...(first.length ? { actions: first } : {}) }
-      const auto = options.autoDispatch && (options.autoChannels?.has(input.channel) ?? true)
-      if (!classId || !auto || options.manualClasses?.has(classId)) {
-        return plan
+      return planActions(input, placement, classId, explanation, now)
+    },
+    repeats(probe, earlier) {
+      if (!deps.duplicates) {
+        return undefined
       }
-
-      const actions: CaseAction[] = [
-        ...first,
-        { type: 'accept', note: '自动受理' },
-        { type: 'register', classId },
-      ]
-      if (!placement.region.streetCode && !placement.region.districtCode) {
-        return { ...plan, actions }
+      const rules = deps.duplicates.rules
+      const near = earlier.filter((c) => mayRepeat(probe, c, rules))
+      if (near.length === 0) {
+        return undefined
       }
-      try {
-        const owner = city.resolve(classId, placement.region, now)
-        actions.push({ type: 'dispatch', unitId: owner.responsibleUnitId, explanation: owner.explanation })
-        explanation.duty = {
-          ruleId: owner.ruleId,
-          unitId: owner.responsibleUnitId,
-          cooperating: owner.cooperatingUnitIds,
-        }
-      } catch (e) {
-        // nobody owns it here: it waits, registered, for a dispatcher
-        explanation.duty = { error: (e as Error).message }
-      }
-      return { ...plan, actions }
+      const verdict = findDuplicates(probe, near, rules)
+      const best = verdict.matches[0]
+      return verdict.decision === 'attach' && best
+        ? { caseId: best.caseId, score: best.score, reasons: best.reasons }
+        : undefined
     },
   }
+
+  function planActions(
+    input: IntakeInput,
+    placement: Placement,
+    classId: string | undefined,
+    explanation: Record<string, unknown>,
+    now: Instant,
+    probe?: DuplicateProbe,
+  ): IntakePlan {
+    // 批示: supervised from the first moment, whatever triage manages
+    const first: CaseAction[] =
+      input.channel === 'instruction' ? [{ type: 'supervise', note: `领导批示：${input.text}` }] : []
+    const plan = {
+      region: placement.region,
+      explanation,
+      ...(first.length ? { actions: first } : {}),
+      ...(probe ? { probe } : {}),
+    }
+    const auto = options.autoDispatch && (options.autoChannels?.has(input.channel) ?? true)
+    if (!classId || !auto || options.manualClasses?.has(classId)) {
+      return plan
+    }
+
+    const actions: CaseAction[] = [
+      ...first,
+      { type: 'accept', note: '自动受理' },
+      { type: 'register', classId },
+    ]
+    if (!placement.region.streetCode && !placement.region.districtCode) {
+      return { ...plan, actions }
+    }
+    try {
+      const owner = city.resolve(classId, placement.region, now)
+      actions.push({ type: 'dispatch', unitId: owner.responsibleUnitId, explanation: owner.explanation })
+      explanation.duty = {
+        ruleId: owner.ruleId,
+        unitId: owner.responsibleUnitId,
+        cooperating: owner.cooperatingUnitIds,
+      }
+    } catch (e) {
+      // nobody owns it here: it waits, registered, for a dispatcher
+      explanation.duty = { error: (e as Error).message }
+    }
+    return { ...plan, actions }
+  }
+}
+
+const M_PER_DEG = 111_320
+
+/**
+ * The cheap half of duplicate detection: within the widest radius and the time window (or, without
+ * points, in the same street). Only these are scored, so a batch of hundreds stays linear.
+ */
+function mayRepeat(probe: DuplicateProbe, c: DuplicateCandidate, rules: DuplicateRules): boolean {
+  if (Math.abs(probe.at - c.at) > rules.windowMs) {
+    return false
+  }
+  if (probe.location && c.location) {
+    const r = Math.max(rules.radiusM.component, rules.radiusM.event, rules.radiusM.unknown)
+    const dLat = Math.abs(probe.location.lat - c.location.lat) * M_PER_DEG
+    const dLon =
+      Math.abs(probe.location.lon - c.location.lon) *
+      M_PER_DEG *
+      Math.cos((probe.location.lat * Math.PI) / 180)
+    return dLat <= r && dLon <= r
+  }
+  return probe.streetCode !== undefined && probe.streetCode === c.streetCode
 }

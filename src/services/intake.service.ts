@@ -15,6 +15,7 @@ import { OPEN_STAGES } from '../core/case/case.types.ts'
 import { apply, openCase } from '../core/case/lifecycle.ts'
 import { AppError } from '../core/errors.ts'
 import type { Instant } from '../core/time.ts'
+import type { DuplicateCandidate, DuplicateProbe } from '../core/triage/duplicates.ts'
 import * as cases from '../store/case.repository.ts'
 import type { StoredAppeal, TimelineEntry } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
@@ -64,11 +65,19 @@ export interface IntakePlan {
   readonly explanation?: Readonly<Record<string, unknown>>
   /** one more report of an open case: no new case, the appeal joins this one */
   readonly attachTo?: AttachTarget
+  /** how duplicate detection saw this appeal: later appeals of the same group commit are compared with it */
+  readonly probe?: DuplicateProbe
 }
 
 /** Classify, geocode and route an appeal before it is committed. */
 export interface IntakePipeline {
   plan(input: IntakeInput, now: Instant): IntakePlan | Promise<IntakePlan>
+  /**
+   * Whether an appeal repeats one of the new cases committed with it. Plans are made before the
+   * commit, so appeals arriving together cannot see each other's cases in the store; the group
+   * commit asks here, in arrival order, with the probes of the new cases before it.
+   */
+  repeats?(probe: DuplicateProbe, earlier: readonly DuplicateCandidate[]): AttachTarget | undefined
 }
 
 export interface IntakeResult {
@@ -145,6 +154,7 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   let queue: Pending[] = []
   let gathering = false
   const flushing = new Set<Promise<void>>()
+  const recent = new RecentCases()
 
   async function planned(pipeline: IntakePipeline, input: IntakeInput): Promise<IntakePlan> {
     planning++
@@ -172,7 +182,7 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
       gathering = false
       const batch = queue.slice(0, maxBatch)
       queue = queue.slice(batch.length)
-      const done: Promise<void> = flush(deps, batch).finally(() => {
+      const done: Promise<void> = flush(deps, batch, recent).finally(() => {
         flushing.delete(done)
         schedule()
       })
@@ -231,7 +241,10 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
 
 interface Built {
   readonly pending: Pending
-  readonly case: Case
+  /** as committed: after the pipeline's actions and any appeal of the same batch that joined it */
+  case: Case
+  /** later appeals of the same group commit that repeat this new case */
+  readonly joined: Attached[]
   readonly appeal: StoredAppeal
   readonly entries: TimelineEntry[]
   readonly events: CaseEvent[]
@@ -239,7 +252,12 @@ interface Built {
   readonly steps: { readonly before: Case; readonly applied: Applied }[]
 }
 
-async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt = 0): Promise<void> {
+async function flush(
+  deps: IntakeServiceDeps,
+  batch: readonly Pending[],
+  recent: RecentCases,
+  attempt = 0,
+): Promise<void> {
   const now = deps.clock()
   try {
     const keys = batch.flatMap((p) => (p.input.idempotencyKey ? [p.input.idempotencyKey] : []))
@@ -247,6 +265,8 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt
     const fresh: Built[] = []
     const replays: { pending: Pending; caseId: string }[] = []
     const inBatch = new Map<string, string>()
+    // what the new cases of this batch looked like to duplicate detection, for the appeals after them
+    const batchCandidates: DuplicateCandidate[] = []
     const attaching: Pending[] = []
     for (const p of batch) {
       const key = p.input.idempotencyKey
@@ -267,8 +287,39 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt
         }
         continue
       }
+      const probe = p.plan.probe
+      const host = sameBatchHost(deps.pipeline, probe, fresh, [...recent.candidates, ...batchCandidates])
+      if (host && !host.built) {
+        // a case of a group commit that landed while this appeal's plan was reading the store
+        const target = {
+          ...host.target,
+          reasons: [...host.target.reasons, 'reported while that case was committed'],
+        }
+        attaching.push({ ...p, plan: { ...p.plan, attachTo: target } })
+        if (key) {
+          inBatch.set(key, host.target.caseId)
+        }
+        continue
+      }
+      if (host?.built) {
+        const target = {
+          ...host.target,
+          reasons: [...host.target.reasons, 'reported in the same group commit'],
+        }
+        const joined = attach(host.built.case, { ...p, plan: { ...p.plan, attachTo: target } }, now)
+        host.built.case = joined.case
+        host.built.joined.push(joined)
+        batchCandidates.push({ ...probe!, caseId: joined.case.id })
+        if (key) {
+          inBatch.set(key, joined.case.id)
+        }
+        continue
+      }
       const built = build(deps.env, p, now)
       fresh.push(built)
+      if (probe) {
+        batchCandidates.push({ ...probe, caseId: built.case.id })
+      }
       if (key) {
         inBatch.set(key, built.case.id)
       }
@@ -312,19 +363,29 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt
           fresh.map((b) => b.case),
           now,
         )
-        await cases.insertAppeals(tx, [...fresh.map((b) => b.appeal), ...attached.map((a) => a.appeal)])
-        await cases.insertTimeline(tx, [...fresh.flatMap((b) => b.entries), ...attached.map((a) => a.entry)])
-        await cases.insertOutbox(tx, [...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
+        await cases.insertAppeals(tx, [
+          ...fresh.flatMap((b) => [b.appeal, ...b.joined.map((j) => j.appeal)]),
+          ...attached.map((a) => a.appeal),
+        ])
+        await cases.insertTimeline(tx, [
+          ...fresh.flatMap((b) => [...b.entries, ...b.joined.map((j) => j.entry)]),
+          ...attached.map((a) => a.entry),
+        ])
+        await cases.insertOutbox(tx, [...fresh.flatMap(eventsOf), ...attached.map((a) => a.event)])
         await runProcessors(
           tx,
           deps.processors ?? [],
           fresh.flatMap((b) => b.steps.map((s) => ({ ...s, actor: SYSTEM_PRINCIPAL }))),
         )
       })
-      deps.events.publish([...fresh.flatMap((b) => b.events), ...attached.map((a) => a.event)])
+      deps.events.publish([...fresh.flatMap(eventsOf), ...attached.map((a) => a.event)])
+      recent.committed(batchCandidates)
     }
     for (const b of fresh) {
       b.pending.resolve({ case: b.case, appealId: b.appeal.id, replayed: false, attached: false })
+      for (const j of b.joined) {
+        j.pending.resolve({ case: b.case, appealId: j.appeal.id, replayed: false, attached: true })
+      }
     }
     for (const a of attached) {
       // every caller sees the case as it stands after the whole batch
@@ -355,10 +416,10 @@ async function flush(deps: IntakeServiceDeps, batch: readonly Pending[], attempt
     // appeal on its own so one conflict cannot fail the others; a moved case is read afresh.
     if (batch.length > 1) {
       for (const p of batch) {
-        await flush(deps, [p])
+        await flush(deps, [p], recent)
       }
     } else if (e instanceof AppError && e.code === 'CASE_VERSION_CONFLICT' && attempt < MAX_ATTACH_RETRIES) {
-      await flush(deps, batch, attempt + 1)
+      await flush(deps, batch, recent, attempt + 1)
     } else {
       batch[0]?.reject(e)
     }
@@ -501,7 +562,47 @@ function build(env: LifecycleEnv, p: Pending, now: Instant): Built {
     entries.push({ ...r.value.entry, seq: c.version })
     events.push(...r.value.events)
   }
-  return { pending: p, case: c, appeal, entries, events, steps }
+  return { pending: p, case: c, joined: [], appeal, entries, events, steps }
+}
+
+function eventsOf(b: Built): CaseEvent[] {
+  return [...b.events, ...b.joined.map((j) => j.event)]
+}
+
+/** The new case of this batch an appeal repeats, if the pipeline says it repeats one. */
+function sameBatchHost(
+  pipeline: IntakePipeline | undefined,
+  probe: DuplicateProbe | undefined,
+  fresh: readonly Built[],
+  candidates: readonly DuplicateCandidate[],
+): { built?: Built; target: AttachTarget } | undefined {
+  const target = probe && candidates.length > 0 ? pipeline?.repeats?.(probe, candidates) : undefined
+  if (!target) {
+    return undefined
+  }
+  const built = fresh.find((b) => b.case.id === target.caseId)
+  return built ? { built, target } : { target }
+}
+
+/**
+ * The new cases of the last two group commits, as duplicate detection saw them. An appeal's plan
+ * reads the store while earlier commits may still be landing, so the commit that takes it also
+ * compares it with these.
+ */
+class RecentCases {
+  #last: readonly DuplicateCandidate[] = []
+  #before: readonly DuplicateCandidate[] = []
+
+  get candidates(): readonly DuplicateCandidate[] {
+    return this.#before.length === 0 ? this.#last : [...this.#before, ...this.#last]
+  }
+
+  committed(candidates: readonly DuplicateCandidate[]): void {
+    if (candidates.length > 0) {
+      this.#before = this.#last
+      this.#last = candidates
+    }
+  }
 }
 
 /** A title for lists: the first clause of the text, at most 40 characters. */

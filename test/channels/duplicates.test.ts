@@ -99,6 +99,47 @@ describe.each(DATABASES)('duplicates across channels on $dialect', (d) => {
     expect(events).toHaveLength(9)
   })
 
+  it('ten reports arriving at once (before any is committed) still end as one case with ten appeals', async () => {
+    // 2 km east of the first bin, so the store holds nothing near: only the batch itself can match
+    const moved = BIN_REPORTS.map((r) => ({
+      ...r,
+      location: offset(r.location!, 0, 2000),
+    }))
+    const results = await Promise.all(
+      moved.map((r, i) =>
+        t.platform.intake.intake({
+          channel: r.channel,
+          text: r.text,
+          classId: 'E0109',
+          location: r.location,
+          receivedAt: r.at,
+          externalId: `burst-${i}`,
+        }),
+      ),
+    )
+    const ids = new Set(results.map((r) => r.case.id))
+    expect(ids.size).toBe(1)
+    expect(results.filter((r) => r.attached)).toHaveLength(9)
+    const [id] = ids
+    const c = (await t.app.inject({ url: `/api/v1/cases/${id}`, headers: await t.as('operator') })).json()
+    expect(c.counters.appeals).toBe(10)
+    expect(c.appeals).toHaveLength(10)
+    const tl = (
+      await t.app.inject({ url: `/api/v1/cases/${id}/timeline`, headers: await t.as('operator') })
+    ).json().items as { action: string; seq: number; payload: { reasons?: string[] } }[]
+    const joined = tl.filter((e) => e.action === 'appeal')
+    expect(joined).toHaveLength(9)
+    // the store could not show them to each other's plans: the commit compared them
+    expect(
+      joined.some((e) =>
+        e.payload.reasons?.some(
+          (r) => r === 'reported in the same group commit' || r.startsWith('reported while'),
+        ),
+      ),
+    ).toBe(true)
+    expect(tl.map((e) => e.seq)).toEqual(tl.map((_, i) => i + 1))
+  })
+
   it('keeps a broken street light 20 m from the bin a case of its own', async () => {
     const bin = await report(BIN_REPORTS[1], 101)
     const light = await post('inspector', '/api/v1/patrol/reports', {
