@@ -1,11 +1,6 @@
 import type { CaseAction, Channel } from '../core/case/case.types.ts'
 import type { Instant } from '../core/time.ts'
-import {
-  findDuplicates,
-  type DuplicateCandidate,
-  type DuplicateProbe,
-  type DuplicateRules,
-} from '../core/triage/duplicates.ts'
+import { findDuplicates, type DuplicateProbe } from '../core/triage/duplicates.ts'
 import type { CityService, Placement } from './city.service.ts'
 import type { DuplicateFinder } from './duplicates.service.ts'
 import type { IntakeInput, IntakePipeline, IntakePlan } from './intake.service.ts'
@@ -116,7 +111,8 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
         return undefined
       }
       const rules = deps.duplicates.rules
-      const near = earlier.filter((c) => mayRepeat(probe, c, rules))
+      const radius = Math.max(rules.radiusM.component, rules.radiusM.event, rules.radiusM.unknown)
+      const near = earlier.near(probe, radius, rules.windowMs)
       if (near.length === 0) {
         return undefined
       }
@@ -172,26 +168,4 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
     }
     return { ...plan, actions }
   }
-}
-
-const M_PER_DEG = 111_320
-
-/**
- * The cheap half of duplicate detection: within the widest radius and the time window (or, without
- * points, in the same street). Only these are scored, so a batch of hundreds stays linear.
- */
-function mayRepeat(probe: DuplicateProbe, c: DuplicateCandidate, rules: DuplicateRules): boolean {
-  if (Math.abs(probe.at - c.at) > rules.windowMs) {
-    return false
-  }
-  if (probe.location && c.location) {
-    const r = Math.max(rules.radiusM.component, rules.radiusM.event, rules.radiusM.unknown)
-    const dLat = Math.abs(probe.location.lat - c.location.lat) * M_PER_DEG
-    const dLon =
-      Math.abs(probe.location.lon - c.location.lon) *
-      M_PER_DEG *
-      Math.cos((probe.location.lat * Math.PI) / 180)
-    return dLat <= r && dLon <= r
-  }
-  return probe.streetCode !== undefined && probe.streetCode === c.streetCode
 }

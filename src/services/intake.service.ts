@@ -15,7 +15,8 @@ import { OPEN_STAGES } from '../core/case/case.types.ts'
 import { apply, openCase } from '../core/case/lifecycle.ts'
 import { AppError } from '../core/errors.ts'
 import type { Instant } from '../core/time.ts'
-import type { DuplicateCandidate, DuplicateProbe } from '../core/triage/duplicates.ts'
+import { CandidateIndex } from '../core/triage/duplicates.ts'
+import type { CandidateSource, DuplicateProbe } from '../core/triage/duplicates.ts'
 import * as cases from '../store/case.repository.ts'
 import type { StoredAppeal, TimelineEntry } from '../store/case.repository.ts'
 import type { Database } from '../store/database.ts'
@@ -77,7 +78,7 @@ export interface IntakePipeline {
    * commit, so appeals arriving together cannot see each other's cases in the store; the group
    * commit asks here, in arrival order, with the probes of the new cases before it.
    */
-  repeats?(probe: DuplicateProbe, earlier: readonly DuplicateCandidate[]): AttachTarget | undefined
+  repeats?(probe: DuplicateProbe, earlier: CandidateSource): AttachTarget | undefined
 }
 
 export interface IntakeResult {
@@ -266,7 +267,7 @@ async function flush(
     const replays: { pending: Pending; caseId: string }[] = []
     const inBatch = new Map<string, string>()
     // what the new cases of this batch looked like to duplicate detection, for the appeals after them
-    const batchCandidates: DuplicateCandidate[] = []
+    const batchCandidates = new CandidateIndex()
     const attaching: Pending[] = []
     for (const p of batch) {
       const key = p.input.idempotencyKey
@@ -288,7 +289,7 @@ async function flush(
         continue
       }
       const probe = p.plan.probe
-      const host = sameBatchHost(deps.pipeline, probe, fresh, [...recent.candidates, ...batchCandidates])
+      const host = sameBatchHost(deps.pipeline, probe, fresh, recent.with(batchCandidates))
       if (host && !host.built) {
         // a case of a group commit that landed while this appeal's plan was reading the store
         const target = {
@@ -309,7 +310,7 @@ async function flush(
         const joined = attach(host.built.case, { ...p, plan: { ...p.plan, attachTo: target } }, now)
         host.built.case = joined.case
         host.built.joined.push(joined)
-        batchCandidates.push({ ...probe!, caseId: joined.case.id })
+        batchCandidates.add({ ...probe!, caseId: joined.case.id })
         if (key) {
           inBatch.set(key, joined.case.id)
         }
@@ -318,7 +319,7 @@ async function flush(
       const built = build(deps.env, p, now)
       fresh.push(built)
       if (probe) {
-        batchCandidates.push({ ...probe, caseId: built.case.id })
+        batchCandidates.add({ ...probe, caseId: built.case.id })
       }
       if (key) {
         inBatch.set(key, built.case.id)
@@ -574,9 +575,9 @@ function sameBatchHost(
   pipeline: IntakePipeline | undefined,
   probe: DuplicateProbe | undefined,
   fresh: readonly Built[],
-  candidates: readonly DuplicateCandidate[],
+  candidates: CandidateSource,
 ): { built?: Built; target: AttachTarget } | undefined {
-  const target = probe && candidates.length > 0 ? pipeline?.repeats?.(probe, candidates) : undefined
+  const target = probe ? pipeline?.repeats?.(probe, candidates) : undefined
   if (!target) {
     return undefined
   }
@@ -590,17 +591,19 @@ function sameBatchHost(
  * compares it with these.
  */
 class RecentCases {
-  #last: readonly DuplicateCandidate[] = []
-  #before: readonly DuplicateCandidate[] = []
+  #last = new CandidateIndex()
+  #before = new CandidateIndex()
 
-  get candidates(): readonly DuplicateCandidate[] {
-    return this.#before.length === 0 ? this.#last : [...this.#before, ...this.#last]
+  /** these two commits' new cases and `batch`'s, as one source */
+  with(batch: CandidateSource): CandidateSource {
+    const sources = [this.#before, this.#last, batch]
+    return { near: (probe, r, w) => sources.flatMap((s) => s.near(probe, r, w)) }
   }
 
-  committed(candidates: readonly DuplicateCandidate[]): void {
-    if (candidates.length > 0) {
+  committed(batch: CandidateIndex): void {
+    if (batch.size > 0) {
       this.#before = this.#last
-      this.#last = candidates
+      this.#last = batch
     }
   }
 }

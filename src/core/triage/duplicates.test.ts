@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { HOUR } from '../time.ts'
 import { BIN_REPORTS, NOT_THE_BIN, SHICHAHAI, binCase, offset } from './duplicates.fixtures.ts'
 import {
+  CandidateIndex,
   DEFAULT_DUPLICATE_RULES,
   bigrams,
   type DuplicateCandidate,
@@ -75,5 +76,37 @@ describe('duplicate detection', () => {
   it('measures text similarity on bigrams without the channel boilerplate', () => {
     expect(textSimilarity(bigrams('市民反映垃圾桶满了'), bigrams('垃圾桶满了'))).toBe(1)
     expect(textSimilarity(bigrams('路灯不亮'), bigrams('垃圾桶满了'))).toBe(0)
+  })
+})
+
+describe('CandidateIndex: what is near a probe, without scanning everything', () => {
+  const at = BIN_REPORTS[0].at
+  const text = '垃圾桶满了'
+  const point = (north: number, east: number) => offset(SHICHAHAI, north, east)
+
+  it('returns the candidates inside the radius and the window, from neighbouring cells too', () => {
+    const index = new CandidateIndex()
+    index.add({ caseId: 'near', text, at, location: point(30, 30) })
+    index.add({ caseId: 'across-a-cell-edge', text, at, location: point(-45, 0) })
+    index.add({ caseId: 'too-far', text, at, location: point(0, 80) })
+    index.add({ caseId: 'too-old', text, at: at - 25 * HOUR, location: point(0, 0) })
+    // a thousand others over the city
+    for (let i = 0; i < 1000; i++) {
+      index.add({ caseId: `other-${i}`, text, at, location: point(200 + i * 37, -5000 + i * 11) })
+    }
+    const near = index.near({ text, at, location: SHICHAHAI }, 50, 24 * HOUR)
+    expect(near.map((c) => c.caseId).sort()).toEqual(['across-a-cell-edge', 'near'])
+    expect(index.size).toBe(1004)
+  })
+
+  it('compares by street when the probe or the candidate has no point', () => {
+    const index = new CandidateIndex()
+    index.add({ caseId: 'same-street-no-point', text, at, streetCode: '110102014' })
+    index.add({ caseId: 'same-street-far-point', text, at, streetCode: '110102014', location: point(0, 500) })
+    index.add({ caseId: 'other-street', text, at, streetCode: '110102015' })
+    const withPoint = index.near({ text, at, location: SHICHAHAI, streetCode: '110102014' }, 50, HOUR)
+    expect(withPoint.map((c) => c.caseId)).toEqual(['same-street-no-point'])
+    const noPoint = index.near({ text, at, streetCode: '110102014' }, 50, HOUR)
+    expect(noPoint.map((c) => c.caseId).sort()).toEqual(['same-street-far-point', 'same-street-no-point'])
   })
 })

@@ -221,3 +221,90 @@ export function findDuplicates(
   const decision: DuplicateDecision = !top ? 'none' : top.score >= rules.attachAt ? 'attach' : 'suggest'
   return { decision, matches }
 }
+
+/** Candidates near a probe in space and time, from wherever they are kept. */
+export interface CandidateSource {
+  near(probe: DuplicateProbe, radiusM: number, windowMs: number): DuplicateCandidate[]
+}
+
+/** Grid cell edge in degrees (about 111 m north–south): a 50 m radius spans at most 3 × 3 cells. */
+const CELL_DEG = 0.001
+
+/**
+ * Candidates in memory, bucketed by a lat/lon grid (and by street for those without a point), so
+ * asking what is near a probe costs a few buckets, not the whole set: the group commit asks this
+ * for every appeal against hundreds of new cases.
+ */
+export class CandidateIndex implements CandidateSource {
+  readonly #cells = new Map<string, DuplicateCandidate[]>()
+  readonly #streets = new Map<string, DuplicateCandidate[]>()
+  #size = 0
+
+  get size(): number {
+    return this.#size
+  }
+
+  add(c: DuplicateCandidate): void {
+    if (c.location) {
+      push(this.#cells, cellKey(cellOf(c.location.lat), cellOf(c.location.lon)), c)
+    }
+    // by street too: a report without a point is compared by street, with or without one of its own
+    if (c.streetCode !== undefined) {
+      push(this.#streets, c.streetCode, c)
+    }
+    this.#size++
+  }
+
+  near(probe: DuplicateProbe, radiusM: number, windowMs: number): DuplicateCandidate[] {
+    const out: DuplicateCandidate[] = []
+    const inTime = (c: DuplicateCandidate) => Math.abs(c.at - probe.at) <= windowMs
+    const p = probe.location
+    const street = (probe.streetCode !== undefined && this.#streets.get(probe.streetCode)) || []
+    for (const c of street) {
+      // a point is compared with a point below; by street only when one of the two has none
+      if ((!p || !c.location) && inTime(c)) {
+        out.push(c)
+      }
+    }
+    if (!p) {
+      return out
+    }
+    const cosLat = Math.cos((p.lat * Math.PI) / 180)
+    const dLat = radiusM / M_PER_DEG
+    const dLon = radiusM / (M_PER_DEG * cosLat)
+    for (let y = cellOf(p.lat - dLat); y <= cellOf(p.lat + dLat); y++) {
+      for (let x = cellOf(p.lon - dLon); x <= cellOf(p.lon + dLon); x++) {
+        for (const c of this.#cells.get(cellKey(y, x)) ?? []) {
+          const q = c.location!
+          if (
+            inTime(c) &&
+            Math.abs(q.lat - p.lat) * M_PER_DEG <= radiusM &&
+            Math.abs(q.lon - p.lon) * M_PER_DEG * cosLat <= radiusM
+          ) {
+            out.push(c)
+          }
+        }
+      }
+    }
+    return out
+  }
+}
+
+const M_PER_DEG = 111_320
+
+function cellOf(deg: number): number {
+  return Math.floor(deg / CELL_DEG)
+}
+
+function push(map: Map<string, DuplicateCandidate[]>, key: string, c: DuplicateCandidate): void {
+  const bucket = map.get(key)
+  if (bucket) {
+    bucket.push(c)
+  } else {
+    map.set(key, [c])
+  }
+}
+
+function cellKey(y: number, x: number): string {
+  return `${y}:${x}`
+}
