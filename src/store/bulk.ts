@@ -94,3 +94,27 @@ export async function insertRecords<DB, Row extends object>(
   const values = (r: Row) => columns.map((c) => (r as Readonly<Record<string, unknown>>)[c])
   await insertRows(db, { table, columns, values }, records)
 }
+
+const pgTexts = new Map<string, string>()
+
+/**
+ * A statement on a hot path, its SQL written once with `?` placeholders (numbered `$n` for
+ * PostgreSQL): no query tree is built per call, and the prepared statement is reused.
+ */
+export async function runSql<DB, Row>(
+  db: Kysely<DB>,
+  text: string,
+  params: readonly unknown[],
+): Promise<Row[]> {
+  let sql = text
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    sql = pgTexts.get(text) ?? ''
+    if (!sql) {
+      let n = 0
+      sql = text.replace(/\?/g, () => `$${++n}`)
+      pgTexts.set(text, sql)
+    }
+  }
+  const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, [...params]))
+  return result.rows
+}

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { OPEN_STAGES } from '../core/case/case.types.ts'
 import type { DuplicateCandidate } from '../core/triage/duplicates.ts'
 import type { Instant } from '../core/time.ts'
+import { runSql } from './bulk.ts'
 import type { Database } from './database.ts'
 
 /** Where and when to look for cases a new appeal may repeat. */
@@ -21,6 +22,32 @@ export interface CandidateQuery {
   readonly limit?: number
 }
 
+interface CandidateRow {
+  id: string
+  class_id: string | null
+  street_code: string | null
+  lon: number | null
+  lat: number | null
+  text: string
+  received_at: number
+  appeal_lon: number | null
+  appeal_lat: number | null
+}
+
+const OPEN = OPEN_STAGES.map((s) => `'${s}'`).join(', ')
+const SELECT = `select c.id, c.class_id, c.street_code, c.lon, c.lat, a.text, a.received_at,
+  a.lon as appeal_lon, a.lat as appeal_lat from cases as c inner join appeals as a on a.case_id = c.id`
+// Written so no index applies to stage or time: at intake rates every open case is recent, and the
+// planner would otherwise walk (stage, reported_at) over all of them instead of the 50 m box.
+const BY_BOX = `${SELECT} where c.lat >= ? and c.lat <= ? and c.lon >= ? and c.lon <= ?
+  and (c.stage || '') in (${OPEN}) and c.reported_at + 0 >= ? and c.reported_at + 0 <= ?`
+const BY_STREET = `${SELECT} where c.stage in (${OPEN}) and c.reported_at >= ? and c.reported_at <= ?
+  and c.street_code = ?`
+const BY_BOX_EXCEPT = `${BY_BOX} and c.id != ? limit ?`
+const BY_STREET_EXCEPT = `${BY_STREET} and c.id != ? limit ?`
+const BY_BOX_LIMIT = `${BY_BOX} limit ?`
+const BY_STREET_LIMIT = `${BY_STREET} limit ?`
+
 /**
  * Every appeal of every open case reported in the time window inside the box (or, for an appeal
  * without a point, in the same street): one candidate per appeal, so a case reads as alike as its
@@ -36,33 +63,25 @@ export async function duplicateCandidates(
   if (!box && !streetCode) {
     return []
   }
-  let query = db
-    .selectFrom('cases as c')
-    .innerJoin('appeals as a', 'a.case_id', 'c.id')
-    .select(['c.id', 'c.class_id', 'c.street_code', 'c.lon', 'c.lat', 'a.text', 'a.received_at'])
-    .select(['a.lon as appeal_lon', 'a.lat as appeal_lat'])
-  if (box) {
-    // Written so no index applies to stage or time: at intake rates every open case is recent, and
-    // the planner would otherwise walk (stage, reported_at) over all of them instead of the 50 m box.
-    query = query
-      .where('c.lat', '>=', box.south)
-      .where('c.lat', '<=', box.north)
-      .where('c.lon', '>=', box.west)
-      .where('c.lon', '<=', box.east)
-      .where(sql<string>`c.stage || ''`, 'in', OPEN_STAGES)
-      .where(sql<number>`c.reported_at + 0`, '>=', q.since)
-      .where(sql<number>`c.reported_at + 0`, '<=', q.until)
-  } else {
-    query = query
-      .where('c.stage', 'in', OPEN_STAGES)
-      .where('c.reported_at', '>=', q.since)
-      .where('c.reported_at', '<=', q.until)
-      .where('c.street_code', '=', streetCode!)
-  }
+  const params: unknown[] = box
+    ? [box.south, box.north, box.west, box.east, q.since, q.until]
+    : [q.since, q.until, streetCode]
   if (q.exceptCaseId) {
-    query = query.where('c.id', '!=', q.exceptCaseId)
+    params.push(q.exceptCaseId)
   }
-  const rows = nearestPerReport(await query.limit(q.limit ?? 500).execute(), (q.since + q.until) / 2)
+  params.push(q.limit ?? 500)
+  const found = await runSql<Database, CandidateRow>(
+    db,
+    box
+      ? q.exceptCaseId
+        ? BY_BOX_EXCEPT
+        : BY_BOX_LIMIT
+      : q.exceptCaseId
+        ? BY_STREET_EXCEPT
+        : BY_STREET_LIMIT,
+    params,
+  )
+  const rows = nearestPerReport(found, (q.since + q.until) / 2)
   const hints = await classesOf([...new Set(rows.filter((r) => r.class_id == null).map((r) => r.id))])
   return rows.map((r) => ({
     caseId: r.id,
