@@ -197,14 +197,18 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
    * so a flush started in the same turn would commit each appeal alone before the requests already
    * waiting on their sockets could join it. Then wait for the plans in progress to join the batch:
    * they queue for the same connection as the commit, so flushing as soon as the first is ready
-   * would commit them one by one. Bounded in event-loop turns (not clock time, which tests fake) so
-   * a steady stream still flushes.
+   * would commit them one by one. And while each turn brings more appeals (requests still arriving
+   * on their sockets), take one more turn: a commit costs about the same for 30 appeals as for 60,
+   * since it writes whole WAL pages. Bounded in event-loop turns (not clock time, which tests fake)
+   * so a steady stream still flushes.
    */
   async function gather(): Promise<void> {
     let turns = 0
+    let before: number
     do {
+      before = queue.length
       await new Promise<void>((resolve) => setImmediate(resolve))
-    } while (planning > 0 && queue.length < maxBatch && ++turns < MAX_GATHER_TURNS)
+    } while ((planning > 0 || queue.length > before) && queue.length < maxBatch && ++turns < MAX_GATHER_TURNS)
   }
 
   return {

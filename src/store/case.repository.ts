@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Appeal, Case, CaseEvent, Channel, Stage, TimelineDraft } from '../core/case/case.types.ts'
+import { caseJson } from '../core/case/case-json.ts'
 import { stageDue } from '../core/case/lifecycle.ts'
 import type { Instant } from '../core/time.ts'
 import { insertRecords } from './bulk.ts'
@@ -60,7 +61,7 @@ function caseToRow(c: Case, now: Instant): CaseTable {
     reported_at: c.times.reportedAt,
     closed_at: c.times.closedAt ?? null,
     updated_at: now,
-    doc: JSON.stringify(c),
+    doc: caseJson(c),
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Case, CaseAction, GeoPoint } from '../../../core/case/case.types.ts'
+import { caseJson } from '../../../core/case/case-json.ts'
 import { stageDue } from '../../../core/case/lifecycle.ts'
 import type { Principal } from '../../../services/ports.ts'
 import type { StoredAppeal } from '../../../store/case.repository.ts'
@@ -41,7 +42,15 @@ export function caseRoutes(
           ...(key ? { idempotencyKey: key } : {}),
           ...(receivedAt !== undefined ? { receivedAt } : {}),
         })
-        return reply.status(r.replayed ? 200 : 201).send({ ...presentCase(r.case), replayed: r.replayed })
+        // the case as the store just wrote it, plus its deadline: no second serialisation of the case
+        const due = stageDue(r.case)
+        const json = caseJson(r.case)
+        return reply
+          .status(r.replayed ? 200 : 201)
+          .type('application/json; charset=utf-8')
+          .send(
+            `${json.slice(0, -1)}${due === undefined ? '' : `,"dueNext":${due}`},"replayed":${r.replayed}}`,
+          )
       },
     )
 
