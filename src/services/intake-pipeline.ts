@@ -100,6 +100,7 @@ export function createIntakePipeline(deps: PipelineDeps): IntakePipeline {
             region: placement.region,
             explanation,
             attachTo: { caseId: best.caseId, score: best.score, reasons: best.reasons },
+            probe,
           }
         }
         return planActions(input, placement, classId, explanation, now, probe)
