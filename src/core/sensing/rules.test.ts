@@ -79,6 +79,46 @@ const flood: AlarmRule = {
   debounce: { count: 2 },
 }
 
+const surge: AlarmRule = {
+  id: 'surge',
+  type: 'rate',
+  classId: 'E0405',
+  severity: 'critical',
+  scope: { deviceIds: ['wl-1'] },
+  quantity: 'level',
+  windowMs: 10 * MINUTE,
+  delta: 30,
+  direction: 'rise',
+  clearDelta: 10,
+}
+
+const waterlogging: AlarmRule = {
+  id: 'waterlogging',
+  type: 'combination',
+  classId: 'E0405',
+  severity: 'critical',
+  mode: 'all',
+  groupBy: 'gridCode',
+  members: [
+    {
+      type: 'threshold',
+      scope: { kind: 'rain-gauge' },
+      quantity: 'intensity',
+      op: '>',
+      value: 20,
+      clearValue: 5,
+    },
+    {
+      type: 'threshold',
+      scope: { kind: 'water-level' },
+      quantity: 'level',
+      op: '>',
+      value: 15,
+      clearValue: 5,
+    },
+  ],
+}
+
 describe('threshold rules', () => {
   it('raise after 2 consecutive readings above, at the second one', () => {
     const e = engine([flood]).feed('wl-1', 'level', [10, 35, 40, 41])
@@ -173,19 +213,6 @@ describe('threshold rules', () => {
 })
 
 describe('rate-of-change rules', () => {
-  const surge: AlarmRule = {
-    id: 'surge',
-    type: 'rate',
-    classId: 'E0405',
-    severity: 'critical',
-    scope: { deviceIds: ['wl-1'] },
-    quantity: 'level',
-    windowMs: 10 * MINUTE,
-    delta: 30,
-    direction: 'rise',
-    clearDelta: 10,
-  }
-
   it('raise when the level rises faster than delta within the window', () => {
     // +12 cm a minute: the rise over the last 10 minutes passes 30 cm at the 3rd step.
     const e = engine([surge]).feed('wl-1', 'level', [0, 12, 24, 36, 48])
@@ -264,33 +291,6 @@ describe('no-signal rules', () => {
 })
 
 describe('combination rules', () => {
-  const waterlogging: AlarmRule = {
-    id: 'waterlogging',
-    type: 'combination',
-    classId: 'E0405',
-    severity: 'critical',
-    mode: 'all',
-    groupBy: 'gridCode',
-    members: [
-      {
-        type: 'threshold',
-        scope: { kind: 'rain-gauge' },
-        quantity: 'intensity',
-        op: '>',
-        value: 20,
-        clearValue: 5,
-      },
-      {
-        type: 'threshold',
-        scope: { kind: 'water-level' },
-        quantity: 'level',
-        op: '>',
-        value: 15,
-        clearValue: 5,
-      },
-    ],
-  }
-
   it('raise when rain and water level are both high in the same grid cell, and clear when either ends', () => {
     const e = engine([waterlogging])
     e.feed('rg-1', 'intensity', [30], T0)
@@ -412,44 +412,6 @@ describe('state ownership', () => {
 })
 
 describe('a restarted engine takes back the open alarms (restoreAlarms)', () => {
-  const surge: AlarmRule = {
-    id: 'surge',
-    type: 'rate',
-    classId: 'E0405',
-    severity: 'critical',
-    scope: { deviceIds: ['wl-1'] },
-    quantity: 'level',
-    windowMs: 10 * MINUTE,
-    delta: 30,
-    direction: 'rise',
-    clearDelta: 10,
-  }
-  const waterlogging: AlarmRule = {
-    id: 'waterlogging',
-    type: 'combination',
-    classId: 'E0405',
-    severity: 'critical',
-    mode: 'all',
-    groupBy: 'gridCode',
-    members: [
-      {
-        type: 'threshold',
-        scope: { kind: 'rain-gauge' },
-        quantity: 'intensity',
-        op: '>',
-        value: 20,
-        clearValue: 5,
-      },
-      {
-        type: 'threshold',
-        scope: { kind: 'water-level' },
-        quantity: 'level',
-        op: '>',
-        value: 15,
-        clearValue: 5,
-      },
-    ],
-  }
   const at = (m: number) => T0 + m * MINUTE
   const reading = (deviceId: string, quantity: string, value: number, ts: number): Reading => ({
     deviceId,
