@@ -130,16 +130,8 @@ const MAX_GATHER_TURNS = 64
 /** Times one appeal is retried when the case it joins moved under it. */
 const MAX_ATTACH_RETRIES = 3
 
-/**
- * Group commits in flight at once. One. Two let the next batch run its statements while the
- * previous one waits for its WAL fsync (5–10 % more on the HTTP bench), but on PostgreSQL their
- * appeals then meet duplicate detection in an order further from their arrival, and a burst of
- * reports of one problem split into two cases in about one run in four. The code takes any number.
- */
-const MAX_FLUSHES = 1
-
-/** Group commits remembered for duplicates that arrive together: those in flight and the last landed. */
-const RECENT_BATCHES = 4
+/** Landed group commits whose new cases later appeals are compared with (their plans may predate them). */
+const RECENT_BATCHES = 2
 
 interface Pending {
   readonly input: IntakeInput
@@ -156,8 +148,7 @@ interface Pending {
 export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   const maxBatch = deps.maxBatch ?? 512
   let queue: Pending[] = []
-  let gathering = false
-  const flushing = new Set<Promise<void>>()
+  let running: Promise<void> | undefined
   const recent = new RecentCases()
 
   async function planned(pipeline: IntakePipeline, input: IntakeInput): Promise<IntakePlan> {
@@ -173,26 +164,25 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
   let planning = 0
 
   /**
-   * Start a group commit unless one is gathering or MAX_FLUSHES are in flight. Commits in flight at
-   * once would be serialised by the database; a key both take is settled by the unique index and
-   * the per-appeal retry in `flush`, as between nodes.
+   * One group commit at a time. Two in flight (the next running its statements while the previous
+   * waits for its WAL fsync) were 5–10 % faster over HTTP, but on PostgreSQL their appeals met
+   * duplicate detection in an order further from their arrival, and a burst of reports of one
+   * problem split into two cases in about one run in four.
    */
   function schedule(): void {
-    if (gathering || flushing.size >= MAX_FLUSHES || queue.length === 0) {
+    if (running || queue.length === 0) {
       return
     }
-    gathering = true
-    void gather().then(() => {
-      gathering = false
-      const batch = queue.slice(0, maxBatch)
-      queue = queue.slice(batch.length)
-      const done: Promise<void> = flush(deps, batch, recent).finally(() => {
-        flushing.delete(done)
+    running = gather()
+      .then(async () => {
+        const batch = queue.slice(0, maxBatch)
+        queue = queue.slice(batch.length)
+        await flush(deps, batch, recent)
+      })
+      .finally(() => {
+        running = undefined
         schedule()
       })
-      flushing.add(done)
-      schedule()
-    })
   }
 
   /**
@@ -240,8 +230,8 @@ export function createIntakeService(deps: IntakeServiceDeps): IntakeService {
       })
     },
     async drain() {
-      while (gathering || flushing.size > 0) {
-        await (flushing.size > 0 ? Promise.all(flushing) : new Promise<void>((r) => setImmediate(r)))
+      while (running) {
+        await running
       }
     },
   }
@@ -267,7 +257,6 @@ async function flush(
   attempt = 0,
 ): Promise<void> {
   const now = deps.clock()
-  let settle = () => {}
   try {
     const keys = batch.flatMap((p) => (p.input.idempotencyKey ? [p.input.idempotencyKey] : []))
     const known = await cases.casesByIdempotencyKeys(deps.db, keys)
@@ -276,10 +265,7 @@ async function flush(
     const inBatch = new Map<string, string>()
     // what the new cases of this batch looked like to duplicate detection, for the appeals after them
     const batchCandidates = new CandidateIndex()
-    settle = recent.open(batchCandidates)
     const attaching: Pending[] = []
-    // commits still in flight whose cases some appeals of this batch join: they must land first
-    const landing = new Set<Promise<void>>()
     for (const p of batch) {
       const key = p.input.idempotencyKey
       const seen = key ? known.get(key) : undefined
@@ -304,16 +290,12 @@ async function flush(
         continue
       }
       const probe = p.plan.probe
-      const host = sameBatchHost(deps.pipeline, probe, fresh, recent)
+      const host = sameBatchHost(deps.pipeline, probe, fresh, recent.with(batchCandidates))
       if (host && !host.built) {
-        // a case of another group commit, made while this appeal's plan was reading the store
+        // a case of a commit that landed while this appeal's plan was reading the store
         const target = {
           ...host.target,
           reasons: [...host.target.reasons, 'reported while that case was committed'],
-        }
-        const pending = recent.landingOf(target.caseId, batchCandidates)
-        if (pending) {
-          landing.add(pending)
         }
         attaching.push({ ...p, plan: { ...p.plan, attachTo: target } })
         batchCandidates.add({ ...probe!, caseId: target.caseId })
@@ -345,7 +327,6 @@ async function flush(
         inBatch.set(key, built.case.id)
       }
     }
-    await Promise.all(landing)
     const targets = new Map(
       (await cases.findCases(deps.db, [...new Set(attaching.map((p) => p.plan.attachTo!.caseId))])).map(
         (c) => [c.id, c],
@@ -401,6 +382,7 @@ async function flush(
         )
       })
       deps.events.publish([...fresh.flatMap(eventsOf), ...attached.map((a) => a.event)])
+      recent.landed(batchCandidates)
     }
     for (const b of fresh) {
       b.pending.resolve({ case: b.case, appealId: b.appeal.id, replayed: false, attached: false })
@@ -432,9 +414,7 @@ async function flush(
       }
     }
   } catch (e) {
-    // this batch's cases will not land as built: commits waiting on them go on (and find none)
-    settle()
-    // A concurrent commit (the other group commit in flight, or another node) may have taken an
+    // A concurrent commit (another node) may have taken an
     // idempotency key between our read and our insert, or moved a case an appeal joins: retry each
     // appeal on its own so one conflict cannot fail the others; a moved case is read afresh.
     if (batch.length > 1) {
@@ -446,8 +426,6 @@ async function flush(
     } else {
       batch[0]?.reject(e)
     }
-  } finally {
-    settle()
   }
 }
 
@@ -610,32 +588,23 @@ function sameBatchHost(
 }
 
 /**
- * The new cases of the last few group commits (in flight or landed), as duplicate detection saw
- * them. An appeal's plan reads the store while other commits are still being built or landing, so
- * the commit that takes it also compares it with these; one that joins a case of a commit still in
- * flight waits for that commit to land.
+ * The new cases of the last group commits, as duplicate detection saw them. An appeal's plan reads
+ * the store while an earlier commit may still be landing, so the commit that takes it also compares
+ * it with these.
  */
-class RecentCases implements CandidateSource {
-  #batches: { index: CandidateIndex; landed: Promise<void> }[] = []
+class RecentCases {
+  #batches: CandidateIndex[] = []
 
-  /** Register a batch as it is built; call the function returned once its commit has landed or failed. */
-  open(index: CandidateIndex): () => void {
-    let settle = () => {}
-    const landed = new Promise<void>((resolve) => (settle = resolve))
-    this.#batches.push({ index, landed })
-    if (this.#batches.length > RECENT_BATCHES) {
-      this.#batches.shift()
+  /** these commits' new cases and the batch being built, as one source */
+  with(batch: CandidateIndex): CandidateSource {
+    const sources = [...this.#batches, batch]
+    return { near: (probe, r, w) => sources.flatMap((s) => s.near(probe, r, w)) }
+  }
+
+  landed(batch: CandidateIndex): void {
+    if (batch.size > 0) {
+      this.#batches = [...this.#batches, batch].slice(-RECENT_BATCHES)
     }
-    return settle
-  }
-
-  near(probe: DuplicateProbe, radiusM: number, windowMs: number) {
-    return this.#batches.flatMap((b) => b.index.near(probe, radiusM, windowMs))
-  }
-
-  /** the commit (other than `own`) a recent case was first seen in, until it lands */
-  landingOf(caseId: string, own: CandidateIndex): Promise<void> | undefined {
-    return this.#batches.find((b) => b.index !== own && b.index.has(caseId))?.landed
   }
 }
 

@@ -238,13 +238,7 @@ const CELL_DEG = 0.001
 export class CandidateIndex implements CandidateSource {
   readonly #cells = new Map<string, DuplicateCandidate[]>()
   readonly #streets = new Map<string, DuplicateCandidate[]>()
-  readonly #cases = new Set<string>()
   #size = 0
-
-  /** whether some candidate belongs to this case */
-  has(caseId: string): boolean {
-    return this.#cases.has(caseId)
-  }
 
   get size(): number {
     return this.#size
@@ -258,7 +252,6 @@ export class CandidateIndex implements CandidateSource {
     if (c.streetCode !== undefined) {
       push(this.#streets, c.streetCode, c)
     }
-    this.#cases.add(c.caseId)
     this.#size++
   }
 
