@@ -42,15 +42,10 @@ export function caseRoutes(
           ...(key ? { idempotencyKey: key } : {}),
           ...(receivedAt !== undefined ? { receivedAt } : {}),
         })
-        // the case as the store just wrote it, plus its deadline: no second serialisation of the case
-        const due = stageDue(r.case)
-        const json = caseJson(r.case)
         return reply
           .status(r.replayed ? 200 : 201)
           .type('application/json; charset=utf-8')
-          .send(
-            `${json.slice(0, -1)}${due === undefined ? '' : `,"dueNext":${due}`},"replayed":${r.replayed}}`,
-          )
+          .send(presentCaseJson(r.case, { replayed: r.replayed }))
       },
     )
 
@@ -178,6 +173,19 @@ function toWgs84(p: GeoPoint, system: 'wgs84' | 'gcj02' | undefined): GeoPoint {
 export function presentCase(c: Case): Case & { dueNext?: number } {
   const due = stageDue(c)
   return due === undefined ? c : { ...c, dueNext: due }
+}
+
+/**
+ * `presentCase` plus extra fields, as JSON text built on the document the store wrote for this case
+ * value (`caseJson`), so an intake serialises the case once, not twice.
+ */
+export function presentCaseJson(c: Case, extra: Readonly<Record<string, boolean | number | string>>): string {
+  const due = stageDue(c)
+  const fields = { ...(due === undefined ? {} : { dueNext: due }), ...extra }
+  const tail = Object.entries(fields)
+    .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join('')
+  return `${caseJson(c).slice(0, -1)}${tail}}`
 }
 
 function presentAppeal(p: Principal, a: StoredAppeal): StoredAppeal {
